@@ -1,0 +1,92 @@
+package org.cbmir.benchmarks;
+
+import java.util.Random;
+import org.cbmir.api.Embedding;
+import org.cbmir.api.IndexConfig;
+import org.cbmir.api.RetrievalIndex;
+import org.cbmir.api.RetrievalIndexes;
+import org.cbmir.api.SliceRef;
+import org.cbmir.index.HammingRetrievalIndex;
+
+/** Seeded benchmark data: the same arrays in every run, so runs compare. */
+final class Fixtures {
+  static final String MODEL = "benchmark-model";
+
+  private Fixtures() {}
+
+  /** {@code n} uniformly random codes of {@code words} words, flat. */
+  static long[] uniformCodes(int n, int words, long seed) {
+    Random rnd = new Random(seed);
+    long[] c = new long[n * words];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = rnd.nextLong();
+    }
+    return c;
+  }
+
+  /**
+   * An index of {@code n} slices whose codes and features form {@code clusters} clusters, as a
+   * trained encoder's do: each slice is a centre with a few code bits flipped and Gaussian noise
+   * on its features. With {@code clusters == 0} codes are uniform and features random.
+   */
+  static HammingRetrievalIndex index(int n, int bits, int dim, int clusters, long seed) {
+    return clustered(n, bits, dim, clusters, seed).index();
+  }
+
+  /** An index and the cluster centres its slices were drawn around. */
+  record Clustered(HammingRetrievalIndex index, long[][] codeCentres, float[][] featureCentres) {}
+
+  /** See {@link #index}; also returns the centres, for making queries near the data. */
+  static Clustered clustered(int n, int bits, int dim, int clusters, long seed) {
+    Random rnd = new Random(seed);
+    int words = Embedding.wordsFor(bits);
+    int nc = Math.max(1, clusters);
+    long[][] centres = new long[nc][words];
+    float[][] fcentres = new float[nc][dim];
+    for (int c = 0; c < nc; c++) {
+      for (int w = 0; w < words; w++) {
+        centres[c][w] = rnd.nextLong();
+      }
+      for (int d = 0; d < dim; d++) {
+        fcentres[c][d] = (float) rnd.nextGaussian();
+      }
+    }
+    RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().bits(bits)
+        .featureDimension(dim).modelFingerprint(MODEL).expectedSlices(n).build());
+    long[] code = new long[words];
+    float[] f = new float[dim];
+    for (int i = 0; i < n; i++) {
+      int c = rnd.nextInt(nc);
+      for (int w = 0; w < words; w++) {
+        code[w] = clusters == 0 ? rnd.nextLong() : centres[c][w];
+      }
+      if (clusters != 0) {
+        for (int k = rnd.nextInt(6); k > 0; k--) {
+          int b = rnd.nextInt(bits);
+          code[b >>> 6] ^= 1L << (b & 63);
+        }
+      }
+      for (int d = 0; d < dim; d++) {
+        f[d] = (clusters == 0 ? 0 : fcentres[c][d]) + 0.3f * (float) rnd.nextGaussian();
+      }
+      SliceRef ref = SliceRef.builder().patientId("P" + (i / 300)).seriesUid("S" + (i / 300))
+          .sliceIndex(i % 300).build();
+      index.add(ref, Embedding.builder().code(code, bits).fc1(f).modelFingerprint(MODEL).build());
+    }
+    return new Clustered((HammingRetrievalIndex) index, centres, fcentres);
+  }
+
+  /** A query near a cluster centre: a few bits flipped, features jittered like the slices'. */
+  static Embedding queryNear(long[] code, float[] features, int bits, Random rnd) {
+    long[] q = code.clone();
+    for (int k = 0; k < 3; k++) {
+      int b = rnd.nextInt(bits);
+      q[b >>> 6] ^= 1L << (b & 63);
+    }
+    float[] f = features.clone();
+    for (int d = 0; d < f.length; d++) {
+      f[d] += 0.3f * (float) rnd.nextGaussian();
+    }
+    return Embedding.builder().code(q, bits).fc1(f).modelFingerprint(MODEL).build();
+  }
+}

@@ -1,0 +1,97 @@
+package org.cbmir.api;
+
+/**
+ * The shape of a new {@link RetrievalIndex}: code length, feature dimension and the model whose
+ * embeddings it accepts.
+ *
+ * <pre>{@code
+ * IndexConfig config = IndexConfig.builder()
+ *     .bits(64)
+ *     .featureDimension(256)
+ *     .modelFingerprint(encoder.modelFingerprint())
+ *     .expectedSlices(1_000_000)
+ *     .build();
+ * }</pre>
+ *
+ * <p>Thread-safety: immutable, safe to share.
+ *
+ * @param bits hash code length, 1 to {@link Embedding#MAX_BITS}
+ * @param featureDimension FC1 dimension, {@code >= 1}
+ * @param modelFingerprint the model whose embeddings the index accepts
+ * @param expectedSlices capacity hint so that adding does not regrow the arrays, {@code >= 0}
+ */
+public record IndexConfig(int bits, int featureDimension, String modelFingerprint,
+    int expectedSlices) {
+
+  /** Checks the fields; prefer {@link #builder()}. */
+  public IndexConfig {
+    if (bits < 1 || bits > Embedding.MAX_BITS) {
+      throw new IllegalArgumentException(
+          "bits must be in 1.." + Embedding.MAX_BITS + ", got " + bits);
+    }
+    if (featureDimension < 1) {
+      throw new IllegalArgumentException("featureDimension must be >= 1, got " + featureDimension);
+    }
+    if (modelFingerprint == null || modelFingerprint.isBlank()) {
+      throw new IllegalArgumentException("modelFingerprint is required");
+    }
+    if (expectedSlices < 0) {
+      throw new IllegalArgumentException("expectedSlices must be >= 0, got " + expectedSlices);
+    }
+  }
+
+  /** A builder; bits, feature dimension and fingerprint are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builder for {@link IndexConfig}. Not thread-safe. */
+  public static final class Builder {
+    private int bits;
+    private int featureDimension;
+    private String modelFingerprint;
+    private int expectedSlices = 1024;
+
+    private Builder() {}
+
+    /** Hash code length in bits (required). */
+    public Builder bits(int bits) {
+      this.bits = bits;
+      return this;
+    }
+
+    /** FC1 feature dimension (required). */
+    public Builder featureDimension(int dimension) {
+      this.featureDimension = dimension;
+      return this;
+    }
+
+    /** Fingerprint of the model whose embeddings are accepted (required). */
+    public Builder modelFingerprint(String fingerprint) {
+      this.modelFingerprint = fingerprint;
+      return this;
+    }
+
+    /** Pre-sizes the arrays for this many slices (default 1024). */
+    public Builder expectedSlices(int n) {
+      this.expectedSlices = n;
+      return this;
+    }
+
+    /** Same shape as an encoder's output: bits, dimension and fingerprint. */
+    public Builder matching(Encoder encoder) {
+      return bits(encoder.bits())
+          .featureDimension(encoder.featureDimension())
+          .modelFingerprint(encoder.modelFingerprint());
+    }
+
+    /**
+     * Builds the configuration.
+     *
+     * @throws IllegalArgumentException if a value is missing or out of range
+     */
+    public IndexConfig build() {
+      return new IndexConfig(bits, featureDimension, modelFingerprint, expectedSlices);
+    }
+  }
+}

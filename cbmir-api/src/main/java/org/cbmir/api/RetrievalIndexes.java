@@ -1,0 +1,47 @@
+package org.cbmir.api;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.ServiceLoader;
+
+/**
+ * Creates and opens {@link RetrievalIndex}es through the {@link RetrievalIndexProvider} on the class
+ * path (module {@code cbmir-index}).
+ *
+ * <p>Thread-safety: all methods are thread-safe.
+ */
+public final class RetrievalIndexes {
+  private RetrievalIndexes() {}
+
+  /** A new, empty index of the given shape. */
+  public static RetrievalIndex create(IndexConfig config) {
+    Objects.requireNonNull(config, "config");
+    return provider().create(config);
+  }
+
+  /**
+   * Opens a saved index that must have been built with the given model.
+   *
+   * @throws java.nio.file.NoSuchFileException if the file does not exist
+   * @throws CorruptIndexException if the file is not a complete, intact index
+   * @throws ModelMismatchException if it was built with another model
+   */
+  public static RetrievalIndex open(Path file, String expectedFingerprint) throws IOException {
+    Objects.requireNonNull(expectedFingerprint, "expectedFingerprint");
+    return provider().open(file, expectedFingerprint);
+  }
+
+  /** Opens a saved index whatever model it was built with (for tools that inspect indexes). */
+  public static RetrievalIndex openAnyModel(Path file) throws IOException {
+    return provider().open(file, null);
+  }
+
+  /** The first provider found; the ServiceLoader is consulted on each call (cheap next to I/O). */
+  static RetrievalIndexProvider provider() {
+    return ServiceLoader.load(RetrievalIndexProvider.class)
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no " + RetrievalIndexProvider.class.getName()
+            + " on the class path: add the dependency org.cbmir:cbmir-index"));
+  }
+}

@@ -1,0 +1,157 @@
+package org.cbmir.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ValueTypesTest {
+
+  @Test
+  void noduleClassesFollowThePapersTable() {
+    assertEquals(NoduleClass.NONE, NoduleClass.ofDiameterMm(0));
+    assertEquals(NoduleClass.D0_5, NoduleClass.ofDiameterMm(0.1));
+    assertEquals(NoduleClass.D0_5, NoduleClass.ofDiameterMm(5));
+    assertEquals(NoduleClass.D5_6, NoduleClass.ofDiameterMm(5.01));
+    assertEquals(NoduleClass.D6_8, NoduleClass.ofDiameterMm(6.7));
+    assertEquals(NoduleClass.D8_13, NoduleClass.ofDiameterMm(13));
+    assertEquals(NoduleClass.D13_18, NoduleClass.ofDiameterMm(18));
+    assertEquals(NoduleClass.D18_23, NoduleClass.ofDiameterMm(23));
+    assertEquals(NoduleClass.OVER_23, NoduleClass.ofDiameterMm(23.4));
+    for (NoduleClass c : NoduleClass.values()) {
+      assertEquals(c, NoduleClass.ofLabel(c.label()));
+    }
+    var e = assertThrows(IllegalArgumentException.class, () -> NoduleClass.ofLabel(8));
+    assertTrue(e.getMessage().contains("0..7") && e.getMessage().contains("OVER_23"));
+    assertThrows(IllegalArgumentException.class, () -> NoduleClass.ofDiameterMm(-1));
+    assertThrows(IllegalArgumentException.class, () -> NoduleClass.ofDiameterMm(Double.NaN));
+  }
+
+  @Test
+  void latentActivationsPackAtOneHalf() {
+    float[] latent = new float[70];
+    latent[0] = 0.5f;
+    latent[1] = 0.49f;
+    latent[63] = 0.9f;
+    latent[64] = 1f;
+    latent[69] = 0.51f;
+    Embedding e = Embedding.builder().fc1(new float[] {1, 2}).latent(latent)
+        .modelFingerprint("m").build();
+    assertEquals(70, e.bits());
+    assertArrayEquals(new long[] {1L | (1L << 63), 1L | (1L << 5)}, e.code());
+    Embedding same = Embedding.builder().fc1(new float[] {1, 2}).code(e.code(), 70)
+        .modelFingerprint("m").build();
+    assertEquals(e, same);
+    assertEquals(0, e.hammingDistance(same));
+  }
+
+  @Test
+  void embeddingRejectsBadInput() {
+    var b = Embedding.builder().fc1(new float[] {1, Float.NaN}).code(new long[1], 64)
+        .modelFingerprint("m");
+    assertTrue(assertThrows(IllegalArgumentException.class, b::build).getMessage()
+        .contains("fc1[1]"));
+    var bits = Embedding.builder().fc1(new float[] {1}).code(new long[] {1L << 40}, 40)
+        .modelFingerprint("m");
+    assertTrue(assertThrows(IllegalArgumentException.class, bits::build).getMessage()
+        .contains("past its length"));
+    var words = Embedding.builder().fc1(new float[] {1}).code(new long[2], 64)
+        .modelFingerprint("m");
+    assertThrows(IllegalArgumentException.class, words::build);
+    var tooLong = Embedding.builder().fc1(new float[] {1}).latent(new float[1025])
+        .modelFingerprint("m");
+    assertTrue(assertThrows(IllegalArgumentException.class, tooLong::build).getMessage()
+        .contains("1..1024"));
+    var probs = Embedding.builder().fc1(new float[] {1}).latent(new float[8])
+        .classProbabilities(new float[3]).modelFingerprint("m");
+    assertThrows(IllegalArgumentException.class, probs::build);
+  }
+
+  @Test
+  void embeddingIsImmutable() {
+    float[] f = {1, 2, 3};
+    Embedding e = Embedding.builder().fc1(f).latent(new float[] {1, 0}).modelFingerprint("m")
+        .build();
+    f[0] = 99;
+    e.fc1()[1] = 99;
+    assertArrayEquals(new float[] {1, 2, 3}, e.fc1());
+  }
+
+  @Test
+  void searchRequestDefaultsAndChecks() {
+    SearchRequest d = SearchRequest.defaults();
+    assertEquals(10, d.k());
+    assertEquals(SearchMode.COARSE_TO_FINE, d.mode());
+    assertEquals(1000, d.minPoolSize());
+    assertEquals(5000, SearchRequest.builder().k(5000).build().minPoolSize(), "m follows a large k");
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> SearchRequest.builder().k(0).build()).getMessage().contains("k must be >= 1, got 0"));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> SearchRequest.builder().hammingRadius(-1).build()).getMessage().contains("-1"));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> SearchRequest.builder().k(20).minPoolSize(10).build()).getMessage()
+        .contains("minPoolSize must be >= k (20), got 10"));
+    assertThrows(IllegalArgumentException.class,
+        () -> SearchRequest.builder().maxHitsPerPatient(0).build());
+    var modeless = SearchRequest.builder().mode(null);
+    assertTrue(assertThrows(IllegalArgumentException.class, modeless::build).getMessage()
+        .contains("EXHAUSTIVE_FC1"));
+    SearchRequest r = SearchRequest.builder().excludePatients(List.of("a")).build();
+    assertTrue(r.hasFilters());
+    assertEquals(r, r.toBuilder().build());
+    assertThrows(UnsupportedOperationException.class, () -> r.excludedPatients().add("b"));
+  }
+
+  @Test
+  void sliceRefBuilderDerivesTheClass() {
+    SliceRef ref = SliceRef.builder().patientId("p").seriesUid("s").sliceIndex(3)
+        .noduleDiameterMm(6.7).build();
+    assertEquals(NoduleClass.D6_8, ref.noduleClass());
+    assertEquals("", ref.studyUid());
+    assertTrue(Double.isNaN(ref.zMm()));
+    assertTrue(SliceRef.builder().patientId("p").seriesUid("s").sliceIndex(0).build()
+        .knownClass().isEmpty());
+    assertThrows(IllegalArgumentException.class,
+        () -> SliceRef.builder().patientId("p").seriesUid("s").build());
+    assertThrows(IllegalArgumentException.class,
+        () -> SliceRef.builder().patientId(" ").seriesUid("s").sliceIndex(0).build());
+  }
+
+  @Test
+  void sliceAndMaskChecks() {
+    var b = CtSlice.builder().size(2, 2).hu(new float[3]).pixelSpacingMm(1, 1);
+    assertTrue(assertThrows(IllegalArgumentException.class, b::build).getMessage()
+        .contains("expected 4 pixels"));
+    var s = CtSlice.builder().size(2, 1).hu(new float[] {-1000, 40}).pixelSpacingMm(0.7, 0.7)
+        .build();
+    assertEquals(40f, s.huAt(1, 0));
+    assertThrows(IllegalArgumentException.class,
+        () -> CtSlice.builder().size(1, 1).hu(new float[1]).pixelSpacingMm(0, 1).build());
+    LungMask a = LungMask.of(2, 2, new boolean[] {true, true, false, false});
+    LungMask c = LungMask.of(2, 2, new boolean[] {true, false, false, false});
+    assertEquals(2.0 / 3, a.dice(c), 1e-12);
+    assertEquals(2, a.area());
+  }
+
+  @Test
+  void indexConfigChecks() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> IndexConfig.builder().bits(2000).featureDimension(3).modelFingerprint("m").build());
+    assertTrue(e.getMessage().contains("1..1024"));
+    assertThrows(IllegalArgumentException.class,
+        () -> IndexConfig.builder().bits(64).featureDimension(3).build());
+  }
+
+  @Test
+  void missingProviderIsExplained() {
+    // cbmir-api alone has no index implementation on its test class path.
+    var e = assertThrows(IllegalStateException.class, () -> RetrievalIndexes.create(
+        IndexConfig.builder().bits(64).featureDimension(2).modelFingerprint("m").build()));
+    assertTrue(e.getMessage().contains("cbmir-index"), e.getMessage());
+    assertEquals(Set.of(), SearchRequest.defaults().allowedClasses());
+  }
+}

@@ -1,0 +1,87 @@
+package org.cbmir.index;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.cbmir.api.CoarseStrategy;
+import org.cbmir.api.IndexConfig;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Multi-index hashing must return exactly what the linear scan and a brute-force loop return. */
+@Tag("kernels")
+class MultiIndexHashingTest {
+
+  @ParameterizedTest(name = "bits={0} clusters={1} n={2}")
+  @CsvSource({
+    "64, 0, 20000",
+    "64, 8, 20000",
+    "128, 0, 12000",
+    "128, 5, 12000",
+    "37, 0, 9000",
+    "37, 4, 9000",
+    "200, 3, 6000",
+  })
+  void mihEqualsScanEqualsBruteForce(int bits, int clusters, int n) {
+    Random rnd = new Random(bits * 31L + clusters);
+    long[][] codes = TestData.codes(rnd, n, bits, clusters, Math.max(2, bits / 8));
+    IndexConfig config = IndexConfig.builder().bits(bits).featureDimension(3)
+        .modelFingerprint(TestData.MODEL).build();
+    try (HammingRetrievalIndex index = new HammingRetrievalIndex(config)) {
+      for (int i = 0; i < n; i++) {
+        index.add(TestData.ref(i, 7), TestData.embedding(codes[i], bits, new float[] {i, 0, 1}));
+      }
+      // Remove some, and add a tail that is not in the tables yet.
+      for (int i = 0; i < n; i += 97) {
+        index.remove(i);
+      }
+      assertTrue(index.multiIndexTables() >= 1, "tables are built for " + n + " codes");
+      int extra = 300;
+      long[][] tail = TestData.codes(rnd, extra, bits, clusters, Math.max(2, bits / 8));
+      for (int i = 0; i < extra; i++) {
+        index.add(TestData.ref(n + i, 7), TestData.embedding(tail[i], bits, new float[3]));
+      }
+      List<long[]> all = new ArrayList<>(List.of(codes));
+      all.addAll(List.of(tail));
+
+      for (int q = 0; q < 12; q++) {
+        long[] query = q % 2 == 0 ? TestData.randomCode(rnd, bits) : all.get(rnd.nextInt(n)).clone();
+        for (int radius : new int[] {0, 1, 2, 4, 8, bits / 4}) {
+          final int r = radius;
+          int[] expected = IntStream.range(0, all.size())
+              .filter(i -> !(i < n && i % 97 == 0))
+              .filter(i -> TestData.hamming(all.get(i), query) <= r)
+              .toArray();
+          int[] viaScan = index.radiusSearch(query, r, CoarseStrategy.LINEAR_SCAN);
+          int[] viaMih = index.radiusSearch(query, r, CoarseStrategy.MULTI_INDEX_HASHING);
+          int[] viaAuto = index.radiusSearch(query, r, CoarseStrategy.NONE);
+          String what = "query " + q + " radius " + r;
+          assertArrayEquals(expected, viaScan, what + " (scan)");
+          assertArrayEquals(expected, viaMih, what + " (MIH)");
+          assertArrayEquals(expected, viaAuto, what + " (auto)");
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"64, 1000", "64, 1000000", "64, 10000000", "128, 10000000", "1024, 100", "5, 100000"})
+  void tablesFollowLog2N(int bits, int n) {
+    int m = MultiIndexHashing.tablesFor(bits, n);
+    int width = (bits + m - 1) / m;
+    assertTrue(m >= 1 && m <= bits, "tables " + m);
+    assertTrue(width <= MultiIndexHashing.MAX_SUBSTRING_BITS, "substring " + width + " bits");
+    double log2n = Math.log(n) / Math.log(2);
+    if (bits >= log2n) {
+      assertTrue(Math.abs(width - log2n) <= Math.max(4, log2n / 3),
+          "substring of " + width + " bits for n=" + n + " (log2 n = " + log2n + ")");
+    }
+    assertEquals(m, MultiIndexHashing.tablesFor(bits, n), "deterministic");
+  }
+}

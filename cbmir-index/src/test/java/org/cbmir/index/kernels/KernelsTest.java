@@ -1,0 +1,91 @@
+package org.cbmir.index.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The kernel in use against the scalar reference, on sizes that exercise every tail loop. */
+@Tag("kernels")
+class KernelsTest {
+  private final KernelSupport impl = Kernels.implementation();
+  private final KernelSupport ref = Kernels.scalar();
+
+  @Test
+  void chosenImplementationMatchesTheJvm() {
+    boolean vectorModule = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    assertEquals(vectorModule ? "panama" : "scalar", impl.name(),
+        "the Vector API kernels must be used exactly when the module is present");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 5, 8, 16})
+  void radiusScanMatchesScalarReference(int words) {
+    Random rnd = new Random(42 + words);
+    for (int n : new int[] {0, 1, 7, 13, 31, 100, 1001}) {
+      long[] codes = new long[n * words + 3];
+      for (int i = 0; i < codes.length; i++) {
+        codes[i] = rnd.nextLong();
+      }
+      long[] query = new long[words + 2];
+      for (int i = 0; i < query.length; i++) {
+        query[i] = rnd.nextLong();
+      }
+      // Make some codes near the query so that matches exist at every radius.
+      for (int i = 0; i < n; i += 5) {
+        for (int w = 0; w < words; w++) {
+          codes[i * words + w] = query[1 + w] ^ (rnd.nextInt(3) == 0 ? 1L << rnd.nextInt(64) : 0);
+        }
+      }
+      int bits = 64 * words;
+      for (int radius : new int[] {0, 1, 3, bits / 2 - 4, bits / 2, bits}) {
+        for (int from : new int[] {0, Math.min(n, 3)}) {
+          int to = Math.max(from, n - (n > 5 ? 2 : 0));
+          int[] o1 = new int[n + 1];
+          int[] d1 = new int[n + 1];
+          int[] o2 = new int[n + 1];
+          int[] d2 = new int[n + 1];
+          int c1 = impl.radiusScan(codes, words, from, to, query, 1, radius, o1, d1);
+          int c2 = ref.radiusScan(codes, words, from, to, query, 1, radius, o2, d2);
+          String what = "words=" + words + " n=" + n + " r=" + radius + " from=" + from;
+          assertEquals(c2, c1, what);
+          assertArrayEquals(Arrays.copyOf(o2, c2), Arrays.copyOf(o1, c1), what);
+          assertArrayEquals(Arrays.copyOf(d2, c2), Arrays.copyOf(d1, c1), what);
+          for (int j = 0; j < c1; j++) {
+            assertEquals(ref.distance(codes, words, o1[j], query, 1), d1[j], what);
+          }
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 7, 13, 16, 64, 255, 256, 257, 511, 512, 1023})
+  void squareDistanceMatchesScalarReference(int dim) {
+    Random rnd = new Random(dim);
+    float[] a = new float[dim + 5];
+    float[] b = new float[dim + 9];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = (float) rnd.nextGaussian();
+    }
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (float) rnd.nextGaussian();
+    }
+    double exact = 0;
+    for (int i = 0; i < dim; i++) {
+      double d = (double) a[3 + i] - b[7 + i];
+      exact += d * d;
+    }
+    float got = impl.squareDistance(a, 3, b, 7, dim);
+    float reference = ref.squareDistance(a, 3, b, 7, dim);
+    double tol = 1e-5 * Math.max(1, exact);
+    assertEquals(exact, got, tol, "dim " + dim);
+    assertEquals(exact, reference, tol, "dim " + dim);
+    assertEquals(0f, impl.squareDistance(a, 3, a, 3, dim), "distance to itself");
+  }
+}
