@@ -99,6 +99,13 @@ public final class CtVolume {
     return hu[(k * height + y) * width + x];
   }
 
+  /** Copies slice {@code k}'s pixels (row-major HU) into {@code dst} at {@code offset}. */
+  public void copySliceInto(int k, float[] dst, int offset) {
+    Objects.checkIndex(k, depth);
+    int n = width * height;
+    System.arraycopy(hu, k * n, dst, offset, n);
+  }
+
   /** Slice {@code k} as a {@link CtSlice} with a reference (class unknown). */
   public CtSlice slice(int k) {
     Objects.checkIndex(k, depth);

@@ -44,7 +44,8 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
   private static final double PROBE_NS = 12;
   private static final double CANDIDATE_NS = 6;
 
-  private static final int PAGE_SHIFT = 13;
+  /** 1024 rows a page: growth allocates at most one page (1 MiB at D = 256) ahead. */
+  private static final int PAGE_SHIFT = 10;
   private static final int PAGE_ROWS = 1 << PAGE_SHIFT;
   private static final int PAGE_MASK = PAGE_ROWS - 1;
 
@@ -286,6 +287,11 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
   /**
    * All live, unblocked codes within radius {@code r}, widened to the smallest radius that holds at
    * least {@code target} of them (or everything, when the index has fewer).
+   *
+   * <p>First the pool at {@code r}, by multi-index hashing when its estimated cost is below one
+   * linear scan's. If that pool is too small, the radius that holds about twice the target is
+   * estimated from a sample of the codes, and the pool is widened to it by whichever of the two is
+   * cheaper at that radius; a scan that still falls short widens and scans again.
    */
   private Pool coarsePool(long[] q, int qo, int r, int target, RoaringBitmap blocked,
       Candidates firstPass) {
@@ -294,34 +300,60 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     double scanNs = (double) count * words * SCAN_NS_PER_WORD;
     if (firstPass == null && tables != null) {
       int level = tables.levelFor(r);
-      double cost = 0;
-      for (int l = 0; l <= level && cost < scanNs; l++) {
-        cost += tables.levelCostNanos(q, qo, l, PROBE_NS, CANDIDATE_NS);
-      }
-      if (cost < scanNs) {
-        Pool p = mihPool(tables, q, qo, r, level, target, blocked, cost, scanNs);
+      if (mihCost(tables, q, qo, 0, level, scanNs) < scanNs) {
+        Candidates c = new Candidates(Math.max(64, target));
+        for (int l = 0; l <= level; l++) {
+          tables.probeLevel(codes, q, qo, l, blocked, c);
+        }
+        int covered = Math.max(r, tables.radiusCovered(level));
+        scanBand(q, qo, tables.size, -1, covered, blocked, c);
+        Pool p = mihWiden(tables, q, qo, r, level, covered, target, blocked, c, scanNs);
         if (p != null) {
           return p;
         }
-        return widenByScan(q, qo, r, target, blocked);
+        return scanWiden(q, qo, r, estimateRadius(q, qo, r, target), target, blocked);
       }
     }
     Candidates c = firstPass != null ? firstPass : scan(q, qo, r, blocked, 0, count);
     if (c.size >= target || r >= bits) {
       return new Pool(c, CoarseStrategy.LINEAR_SCAN, r);
     }
-    return widenByScan(q, qo, r, target, blocked);
+    int estimate = estimateRadius(q, qo, r, target);
+    if (tables != null) {
+      int level = tables.levelFor(estimate);
+      if (mihCost(tables, q, qo, 0, level, scanNs) < scanNs) {
+        Candidates m = new Candidates(Math.max(64, target));
+        for (int l = 0; l <= level; l++) {
+          tables.probeLevel(codes, q, qo, l, blocked, m);
+        }
+        int covered = Math.max(r, tables.radiusCovered(level));
+        scanBand(q, qo, tables.size, -1, covered, blocked, m);
+        Pool p = mihWiden(tables, q, qo, r, level, covered, target, blocked, m, scanNs);
+        if (p != null) {
+          return p;
+        }
+      }
+    }
+    return scanWiden(q, qo, r, estimate, target, blocked);
   }
 
-  /** MIH levels 0..level, widened level by level; {@code null} when widening costs more than a scan. */
-  private Pool mihPool(MultiIndexHashing tables, long[] q, int qo, int r, int level, int target,
-      RoaringBitmap blocked, double spent, double scanNs) {
-    Candidates c = new Candidates(Math.max(64, target));
-    for (int l = 0; l <= level; l++) {
-      tables.probeLevel(codes, q, qo, l, blocked, c);
+  /** Estimated nanoseconds to probe levels {@code from..to}, stopping early past {@code cap}. */
+  private static double mihCost(MultiIndexHashing tables, long[] q, int qo, int from, int to,
+      double cap) {
+    double cost = 0;
+    for (int l = from; l <= to && cost < cap && tables.hasLevel(l); l++) {
+      cost += tables.levelCostNanos(q, qo, l, PROBE_NS, CANDIDATE_NS);
     }
-    int covered = Math.max(r, tables.radiusCovered(level));
-    scanBand(q, qo, tables.size, -1, covered, blocked, c);
+    return cost;
+  }
+
+  /**
+   * Cuts the MIH pool at the smallest radius holding {@code target}, probing further levels while
+   * that costs less than a scan; {@code null} when it would not.
+   */
+  private Pool mihWiden(MultiIndexHashing tables, long[] q, int qo, int r, int level, int covered,
+      int target, RoaringBitmap blocked, Candidates c, double scanNs) {
+    double spent = 0;
     while (true) {
       int rr = c.radiusHolding(target, r, covered);
       if (rr >= 0) {
@@ -340,6 +372,48 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
       int next = Math.max(covered, tables.radiusCovered(level));
       scanBand(q, qo, tables.size, covered, next, blocked, c);
       covered = next;
+    }
+  }
+
+  /**
+   * The radius expected to hold about twice {@code target} codes, from the distances of up to 4096
+   * codes spread evenly over the index; at least {@code r}.
+   */
+  private int estimateRadius(long[] q, int qo, int r, int target) {
+    int sample = Math.min(count, 4096);
+    if (sample == 0) {
+      return bits;
+    }
+    int[] hist = new int[bits + 1];
+    long stride = Math.max(1, count / sample);
+    for (long i = 0; i < count && sample > 0; i += stride) {
+      hist[Kernels.implementation().distance(codes, words, (int) i, q, qo)]++;
+    }
+    double scale = (double) count / Math.max(1, Math.min(count, (count + stride - 1) / stride));
+    double cum = 0;
+    for (int d = 0; d <= bits; d++) {
+      cum += hist[d] * scale;
+      if (d >= r && cum >= 2.0 * target + 16) {
+        return d;
+      }
+    }
+    return bits;
+  }
+
+  /** Scans at radius {@code start} and wider until the pool holds {@code target}. */
+  private Pool scanWiden(long[] q, int qo, int r, int start, int target, RoaringBitmap blocked) {
+    int radius = Math.max(r, start);
+    while (true) {
+      Candidates c = scan(q, qo, radius, blocked, 0, count);
+      int rr = c.radiusHolding(target, r, radius);
+      if (rr >= 0) {
+        c.retainWithin(rr);
+        return new Pool(c, CoarseStrategy.LINEAR_SCAN, rr);
+      }
+      if (radius >= bits) {
+        return new Pool(c, CoarseStrategy.LINEAR_SCAN, bits);
+      }
+      radius = Math.min(bits, radius + Math.max(2, (radius - r) / 2));
     }
   }
 
@@ -423,89 +497,89 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     return out;
   }
 
-  /**
-   * The widening scan: the radius of each block is the larger of {@code r} and the smallest radius
-   * that already holds {@code target} codes, which only shrinks; at the end every code within the
-   * final radius has been seen, so the pool is exact.
-   */
-  private Pool widenByScan(long[] q, int qo, int r, int target, RoaringBitmap blocked) {
-    Candidates c = new Candidates(Math.max(64, target));
-    int[] hist = new int[bits + 1];
-    int[] ords = new int[SCAN_BLOCK];
-    int[] dists = new int[SCAN_BLOCK];
-    int threshold = bits;
-    for (int b = 0; b < count; b += SCAN_BLOCK) {
-      int e = Math.min(count, b + SCAN_BLOCK);
-      int radius = Math.max(r, threshold);
-      int n = Kernels.radiusScan(codes, words, b, e, q, qo, radius, ords, dists);
-      for (int j = 0; j < n; j++) {
-        if (blocked == null || !blocked.contains(ords[j])) {
-          c.add(ords[j], dists[j]);
-          hist[dists[j]]++;
-        }
-      }
-      int cum = 0;
-      for (int d = 0; d < threshold; d++) {
-        cum += hist[d];
-        if (cum >= target) {
-          threshold = d;
+  private long[] topByHamming(long[] q, int qo, int m, RoaringBitmap blocked) {
+    // Start from the radius a sample says holds about 2m codes, so that the first blocks do not
+    // push every code through the heap; widen and redo in the rare case it held fewer than m.
+    int cap = estimateRadius(q, qo, 0, m);
+    while (true) {
+      LongHeap heap = new LongHeap(m);
+      int[] ords = new int[SCAN_BLOCK];
+      int[] dists = new int[SCAN_BLOCK];
+      for (int b = 0; b < count; b += SCAN_BLOCK) {
+        int e = Math.min(count, b + SCAN_BLOCK);
+        // A later ordinal at the current worst distance loses the tie: only closer codes matter.
+        int radius = heap.isFull() ? Math.min(cap, LongHeap.distanceBits(heap.top()) - 1) : cap;
+        if (radius < 0) {
           break;
         }
-      }
-    }
-    int finalRadius = Math.max(r, threshold);
-    c.retainWithin(finalRadius);
-    return new Pool(c, CoarseStrategy.LINEAR_SCAN, finalRadius);
-  }
-
-  private long[] topByHamming(long[] q, int qo, int m, RoaringBitmap blocked) {
-    LongHeap heap = new LongHeap(m);
-    int[] ords = new int[SCAN_BLOCK];
-    int[] dists = new int[SCAN_BLOCK];
-    for (int b = 0; b < count; b += SCAN_BLOCK) {
-      int e = Math.min(count, b + SCAN_BLOCK);
-      // A later ordinal at the current worst distance loses the tie, so only closer codes matter.
-      int radius = heap.isFull() ? LongHeap.distanceBits(heap.top()) - 1 : bits;
-      if (radius < 0) {
-        break;
-      }
-      int n = Kernels.radiusScan(codes, words, b, e, q, qo, radius, ords, dists);
-      for (int j = 0; j < n; j++) {
-        if (blocked == null || !blocked.contains(ords[j])) {
-          heap.offer(LongHeap.key(dists[j], ords[j]));
+        int n = Kernels.radiusScan(codes, words, b, e, q, qo, radius, ords, dists);
+        for (int j = 0; j < n; j++) {
+          if (blocked == null || !blocked.contains(ords[j])) {
+            heap.offer(LongHeap.key(dists[j], ords[j]));
+          }
         }
       }
+      if (heap.isFull() || cap >= bits) {
+        return heap.toSortedArray();
+      }
+      cap = Math.min(bits, cap + Math.max(2, cap / 2));
     }
-    return heap.toSortedArray();
   }
 
   /** Fine stage: the {@code keep} candidates nearest by FC1, as sorted (distance, ordinal) keys. */
   private long[] rerank(float[] qf, Candidates c, int keep) {
+    float[] d = new float[c.size];
+    distances(qf, c.ordinals, c.size, d);
     if (keep >= c.size) {
       long[] keys = new long[c.size];
       for (int i = 0; i < c.size; i++) {
-        keys[i] = LongHeap.key(Float.floatToRawIntBits(fc1Distance(qf, c.ordinals[i])),
-            c.ordinals[i]);
+        keys[i] = LongHeap.key(Float.floatToRawIntBits(d[i]), c.ordinals[i]);
       }
       Arrays.sort(keys);
       return keys;
     }
     LongHeap heap = new LongHeap(keep);
     for (int i = 0; i < c.size; i++) {
-      int ord = c.ordinals[i];
-      heap.offer(LongHeap.key(Float.floatToRawIntBits(fc1Distance(qf, ord)), ord));
+      heap.offer(LongHeap.key(Float.floatToRawIntBits(d[i]), c.ordinals[i]));
     }
     return heap.toSortedArray();
   }
 
   private long[] exhaustiveFc1(float[] qf, RoaringBitmap blocked, int keep) {
     LongHeap heap = new LongHeap(Math.max(1, keep));
-    for (int ord = 0; ord < count; ord++) {
-      if (blocked == null || !blocked.contains(ord)) {
-        heap.offer(LongHeap.key(Float.floatToRawIntBits(fc1Distance(qf, ord)), ord));
+    int[] ords = new int[1024];
+    float[] d = new float[1024];
+    int n = 0;
+    for (int ord = 0; ord <= count; ord++) {
+      if (n == ords.length || (ord == count && n > 0)) {
+        distances(qf, ords, n, d);
+        for (int i = 0; i < n; i++) {
+          heap.offer(LongHeap.key(Float.floatToRawIntBits(d[i]), ords[i]));
+        }
+        n = 0;
+      }
+      if (ord < count && (blocked == null || !blocked.contains(ord))) {
+        ords[n++] = ord;
       }
     }
     return heap.toSortedArray();
+  }
+
+  /** Squared L2 from the query to each listed row, four rows per kernel call. */
+  private void distances(float[] qf, int[] ords, int n, float[] out) {
+    int i = 0;
+    for (; i + 3 < n; i += 4) {
+      int a = ords[i];
+      int b = ords[i + 1];
+      int c = ords[i + 2];
+      int e = ords[i + 3];
+      Kernels.squareDistance4(qf, 0, pages[a >>> PAGE_SHIFT], rowOffset(a),
+          pages[b >>> PAGE_SHIFT], rowOffset(b), pages[c >>> PAGE_SHIFT], rowOffset(c),
+          pages[e >>> PAGE_SHIFT], rowOffset(e), dim, out, i);
+    }
+    for (; i < n; i++) {
+      out[i] = fc1Distance(qf, ords[i]);
+    }
   }
 
   /** Squared L2 between the query and row {@code ord}; non-negative, so its bits sort as ints. */

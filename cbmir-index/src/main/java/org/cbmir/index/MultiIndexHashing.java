@@ -15,8 +15,8 @@ import org.roaringbitmap.RoaringBitmap;
  * <p>Buckets are stored as one sorted {@code int[]} of ordinals per table with an offsets array
  * (compressed sparse rows), not as one {@code RoaringBitmap} per bucket as the brief first
  * suggested: with {@code 2^s ≈ n} buckets most hold a handful of ordinals scattered over the whole
- * ordinal range, where a RoaringBitmap pays an object and a container per ordinal (measured about
- * 100 bytes an entry) against 4 bytes here. RoaringBitmap stays where it is strong: the dense
+ * ordinal range, where a RoaringBitmap pays an object and a container per ordinal against 3 bytes
+ * here (see {@code MultiIndexHashingTest#roaringBucketsWouldCostMore} for the measurement). RoaringBitmap stays where it is strong: the dense
  * filter bitmaps.
  *
  * <p>Candidates are deduplicated without a visited set: a code is accepted only in the probe that
@@ -36,7 +36,11 @@ final class MultiIndexHashing {
   private final int[] start;
   private final int[] length;
   private final int[][] offsets;
-  private final int[][] ordinals;
+  /** Low 16 bits of each bucket entry's ordinal, per table. */
+  private final char[][] ordinalLow;
+  /** High bits: one byte per entry while ordinals fit in 24 bits, else a char. */
+  private final byte[][] ordinalHigh8;
+  private final char[][] ordinalHigh16;
 
   private MultiIndexHashing(int bits, int words, int size, int tables) {
     this.bits = bits;
@@ -46,7 +50,9 @@ final class MultiIndexHashing {
     this.start = new int[tables];
     this.length = new int[tables];
     this.offsets = new int[tables][];
-    this.ordinals = new int[tables][];
+    this.ordinalLow = new char[tables][];
+    this.ordinalHigh8 = new byte[tables][];
+    this.ordinalHigh16 = new char[tables][];
     int base = bits / tables;
     int extra = bits % tables;
     int s = 0;
@@ -58,16 +64,15 @@ final class MultiIndexHashing {
   }
 
   /**
-   * The number of tables for {@code n} codes of {@code bits} bits: substrings of about log2(n) bits,
-   * as Norouzi et al. recommend, and never wider than {@link #MAX_SUBSTRING_BITS}.
+   * The number of tables for {@code n} codes of {@code bits} bits: substrings of at most
+   * floor(log2 n) bits, close to the log2(n) that Norouzi et al. recommend, so that a table's
+   * offsets array never holds more entries than the table holds ordinals (it costs at most 4 bytes
+   * a code), and never wider than {@link #MAX_SUBSTRING_BITS}.
    */
   static int tablesFor(int bits, int n) {
-    double log2n = Math.log(Math.max(2, n)) / Math.log(2);
-    int m = (int) Math.max(1, Math.round(bits / log2n));
-    while ((bits + m - 1) / m > MAX_SUBSTRING_BITS) {
-      m++;
-    }
-    return Math.min(m, bits);
+    int width = Math.max(1, Math.min(MAX_SUBSTRING_BITS, 31 - Integer.numberOfLeadingZeros(
+        Math.max(2, n))));
+    return Math.min(bits, (bits + width - 1) / width);
   }
 
   /** Builds the tables over codes {@code [0, n)} with a counting sort per table. */
@@ -84,12 +89,24 @@ final class MultiIndexHashing {
         off[k] += off[k - 1];
       }
       int[] fill = java.util.Arrays.copyOf(off, off.length - 1);
-      int[] ords = new int[n];
+      // Ordinals are stored in 3 bytes while they fit in 24 bits (16.7M codes): with four tables
+      // that saves 4 bytes a slice, the difference between meeting the memory goal or not.
+      char[] low = new char[n];
+      byte[] high8 = n <= (1 << 24) ? new byte[n] : null;
+      char[] high16 = high8 == null ? new char[n] : null;
       for (int i = 0; i < n; i++) {
-        ords[fill[substring(codes, i * words, st, len)]++] = i;
+        int p = fill[substring(codes, i * words, st, len)]++;
+        low[p] = (char) i;
+        if (high8 != null) {
+          high8[p] = (byte) (i >>> 16);
+        } else {
+          high16[p] = (char) (i >>> 16);
+        }
       }
       mih.offsets[t] = off;
-      mih.ordinals[t] = ords;
+      mih.ordinalLow[t] = low;
+      mih.ordinalHigh8[t] = high8;
+      mih.ordinalHigh16[t] = high16;
     }
     return mih;
   }
@@ -169,11 +186,13 @@ final class MultiIndexHashing {
       }
       int key = substring(query, qo, start[t], len);
       int[] off = offsets[t];
-      int[] ords = ordinals[t];
+      char[] low = ordinalLow[t];
+      byte[] high8 = ordinalHigh8[t];
+      char[] high16 = ordinalHigh16[t];
       for (long flips = (1L << level) - 1; flips < (1L << len); flips = nextCombination(flips)) {
         int k = key ^ (int) flips;
         for (int p = off[k], end = off[k + 1]; p < end; p++) {
-          int ord = ords[p];
+          int ord = low[p] | (high8 != null ? (high8[p] & 0xff) : high16[p]) << 16;
           if (isFirstFind(codes, ord * words, query, qo, t, level)
               && (blocked == null || !blocked.contains(ord))) {
             out.add(ord, distance(codes, ord * words, query, qo));
@@ -233,7 +252,8 @@ final class MultiIndexHashing {
   long ramBytesUsed() {
     long b = 0;
     for (int t = 0; t < tables; t++) {
-      b += 4L * offsets[t].length + 4L * ordinals[t].length;
+      b += 4L * offsets[t].length + 2L * ordinalLow[t].length
+          + (ordinalHigh8[t] != null ? ordinalHigh8[t].length : 2L * ordinalHigh16[t].length);
     }
     return b;
   }
