@@ -10,6 +10,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 perf="${CBMIR_PERF_REF:-$root/../shared/perf-ref}"
+export CBMIR_SHARED_DATA="${CBMIR_SHARED_DATA:-$root/../shared/data}"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 out="$here/results"
 mkdir -p "$out"

@@ -69,19 +69,6 @@ public class RerankBenchmark {
     return s;
   }
 
-  /** The reranker's own loop: four rows per kernel call, sharing the query loads. */
-  @Benchmark
-  public float panamaFourRows() {
-    float s = 0;
-    float[] out = new float[4];
-    for (int r = 0; r < ROWS; r += 4) {
-      panama.squareDistance4(query, 0, flat, r * dim, flat, (r + 1) * dim, flat, (r + 2) * dim,
-          flat, (r + 3) * dim, dim, out, 0);
-      s += out[0] + out[1] + out[2] + out[3];
-    }
-    return s;
-  }
-
   @Benchmark
   public float scalar() {
     float s = 0;

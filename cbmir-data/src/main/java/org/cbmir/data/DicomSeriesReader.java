@@ -2,6 +2,8 @@ package org.cbmir.data;
 
 import ij.IJ;
 import ij.ImagePlus;
+import ij.Prefs;
+import ij.io.FileInfo;
 import ij.measure.Calibration;
 import ij.plugin.DICOM;
 import ij.process.ImageProcessor;
@@ -216,16 +218,42 @@ public final class DicomSeriesReader implements VolumeReader {
       DicomFileMeta.checkTransferSyntax(file);
       ImagePlus imp;
       synchronized (IJ.class) {
-        // ImageJ's error channel is global; keep its messages out of dialogs and stdout.
+        // ImageJ's error channel and options are global: keep its messages out of dialogs, and
+        // keep it from applying RescaleSlope itself (it does so by running GUI commands, which
+        // fail headless); we apply the slope below. The user's settings are restored afterwards.
         IJ.redirectErrorMessages(true);
-        DICOM dicom = new DICOM();
-        dicom.open(file.toString());
-        imp = dicom;
-        IJ.redirectErrorMessages(false);
+        boolean asFloat = Prefs.openDicomsAsFloat;
+        boolean ignoreSlope = Prefs.ignoreRescaleSlope;
+        Prefs.openDicomsAsFloat = false;
+        Prefs.ignoreRescaleSlope = true;
+        try {
+          DICOM dicom = new DICOM();
+          dicom.open(file.toString());
+          imp = dicom;
+        } catch (RuntimeException e) {
+          throw new UnreadableInputException(file, "the DICOM decoder failed: " + e, e);
+        } catch (OutOfMemoryError e) {
+          // A corrupt Rows/Columns pair asks for one huge array; that allocation alone failed.
+          throw new UnreadableInputException(file, "implausible image size (corrupt header?)");
+        } finally {
+          Prefs.openDicomsAsFloat = asFloat;
+          Prefs.ignoreRescaleSlope = ignoreSlope;
+          IJ.redirectErrorMessages(false);
+        }
       }
       if (imp.getWidth() <= 0 || imp.getProcessor() == null) {
         throw new UnreadableInputException(file,
             "the DICOM decoder could not read the image (truncated or malformed pixel data)");
+      }
+      FileInfo fi = imp.getOriginalFileInfo();
+      if (fi != null) {
+        long need = (long) fi.offset + (long) fi.width * fi.height * fi.getBytesPerPixel();
+        long have = fileSize(file);
+        if (have < need) {
+          // ImageJ reads what is there and leaves the rest black: never half-read a file.
+          throw new UnreadableInputException(file, "truncated pixel data: the image needs "
+              + need + " bytes, the file has " + have);
+        }
       }
       if (imp.getStackSize() != 1) {
         throw new UnreadableInputException(file,
@@ -238,10 +266,15 @@ public final class DicomSeriesReader implements VolumeReader {
       double[] ipp = numbers(imp, "0020,0032", 3, file);
       double[] iop = numbers(imp, "0020,0037", 6, file);
       double[] spacing = numbers(imp, "0028,0030", 2, file);
+      double intercept = 0;
+      double slope = 1;
       if ("CT".equals(modality)) {
-        // Mandatory in the CT Image module; without it HU cannot be trusted.
-        tag(imp, "0028,1052", file, true);
-        tag(imp, "0028,1053", file, true);
+        // Mandatory in the CT Image module; without them HU cannot be trusted.
+        intercept = numbers(imp, "0028,1052", 1, file)[0];
+        slope = numbers(imp, "0028,1053", 1, file)[0];
+        if (slope == 0) {
+          throw new UnreadableInputException(file, "Rescale Slope (0028,1053) is 0");
+        }
       }
       if (!(spacing[0] > 0 && spacing[1] > 0)) {
         throw new UnreadableInputException(file, "PixelSpacing (0028,0030) must be positive, got "
@@ -251,17 +284,23 @@ public final class DicomSeriesReader implements VolumeReader {
       int w = ip.getWidth();
       int h = ip.getHeight();
       float[] hu = new float[w * h];
+      // With the slope ignored, ImageJ 1.54's calibrated value is the stored value, plus the
+      // intercept only when the slope is 1 (signed data is kept as unsigned + 32768 with a
+      // calibration function that undoes it). DicomSeriesReaderTest pins this per combination.
+      double added = slope == 1 ? intercept : 0;
       Calibration cal = imp.getCalibration();
       float[] table = cal.getCTable();
-      if (ip.getBitDepth() == 16 && table != null) {
+      if (ip.getBitDepth() == 16) {
         short[] raw = (short[]) ip.getPixels();
         for (int i = 0; i < hu.length; i++) {
-          hu[i] = Math.max(AIR_HU, table[raw[i] & 0xffff]);
+          double stored = (table != null ? table[raw[i] & 0xffff] : raw[i] & 0xffff) - added;
+          hu[i] = (float) Math.max(AIR_HU, stored * slope + intercept);
         }
-      } else if (ip.getBitDepth() == 16 || ip.getBitDepth() == 32 || ip.getBitDepth() == 8) {
+      } else if (ip.getBitDepth() == 8 || ip.getBitDepth() == 32) {
         for (int y = 0; y < h; y++) {
           for (int x = 0; x < w; x++) {
-            hu[y * w + x] = Math.max(AIR_HU, ip.getPixelValue(x, y));
+            double stored = ip.getPixelValue(x, y) - added;
+            hu[y * w + x] = (float) Math.max(AIR_HU, stored * slope + intercept);
           }
         }
       } else {
@@ -290,6 +329,14 @@ public final class DicomSeriesReader implements VolumeReader {
         }
       }
       return true;
+    }
+
+    private static long fileSize(Path file) throws UnreadableInputException {
+      try {
+        return Files.size(file);
+      } catch (IOException e) {
+        throw new UnreadableInputException(file, "cannot read: " + e.getMessage(), e);
+      }
     }
 
     private static String tag(ImagePlus imp, String tag, Path file, boolean required)

@@ -142,9 +142,9 @@ public final class ThoraxPhantom {
         double lungScale = 0.35 + 0.65 * Math.sqrt(Math.sin(Math.PI * (0.08 + 0.84 * t)));
         int off = k * n;
         for (int y = 0; y < size; y++) {
-          double py = originXy + (y + 0.5) * spacing;
+          double py = originXy + y * spacing;
           for (int x = 0; x < size; x++) {
-            double px = originXy + (x + 0.5) * spacing;
+            double px = originXy + x * spacing;
             float v = AIR;
             double body = sq(px / (0.44 * fov)) + sq(py / (0.34 * fov));
             if (body <= 1) {

@@ -565,19 +565,9 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     return heap.toSortedArray();
   }
 
-  /** Squared L2 from the query to each listed row, four rows per kernel call. */
+  /** Squared L2 from the query to each listed row. */
   private void distances(float[] qf, int[] ords, int n, float[] out) {
-    int i = 0;
-    for (; i + 3 < n; i += 4) {
-      int a = ords[i];
-      int b = ords[i + 1];
-      int c = ords[i + 2];
-      int e = ords[i + 3];
-      Kernels.squareDistance4(qf, 0, pages[a >>> PAGE_SHIFT], rowOffset(a),
-          pages[b >>> PAGE_SHIFT], rowOffset(b), pages[c >>> PAGE_SHIFT], rowOffset(c),
-          pages[e >>> PAGE_SHIFT], rowOffset(e), dim, out, i);
-    }
-    for (; i < n; i++) {
+    for (int i = 0; i < n; i++) {
       out[i] = fc1Distance(qf, ords[i]);
     }
   }

@@ -36,16 +36,4 @@ public interface KernelSupport {
   /** Squared Euclidean distance between {@code a[aOffset..aOffset+dim)} and {@code b[...]}. */
   float squareDistance(float[] a, int aOffset, float[] b, int bOffset, int dim);
 
-  /**
-   * Squared Euclidean distances from one query to four rows at once, into {@code out[outOffset
-   * .. outOffset+4)}: the reranker's inner loop. Equal to four {@link #squareDistance} calls up to
-   * rounding.
-   */
-  default void squareDistance4(float[] q, int qOffset, float[] r0, int o0, float[] r1, int o1,
-      float[] r2, int o2, float[] r3, int o3, int dim, float[] out, int outOffset) {
-    out[outOffset] = squareDistance(q, qOffset, r0, o0, dim);
-    out[outOffset + 1] = squareDistance(q, qOffset, r1, o1, dim);
-    out[outOffset + 2] = squareDistance(q, qOffset, r2, o2, dim);
-    out[outOffset + 3] = squareDistance(q, qOffset, r3, o3, dim);
-  }
 }

@@ -57,12 +57,6 @@ public final class Kernels {
     return IMPL.squareDistance(a, aOffset, b, bOffset, dim);
   }
 
-  /** See {@link KernelSupport#squareDistance4}. */
-  public static void squareDistance4(float[] q, int qOffset, float[] r0, int o0, float[] r1,
-      int o1, float[] r2, int o2, float[] r3, int o3, int dim, float[] out, int outOffset) {
-    IMPL.squareDistance4(q, qOffset, r0, o0, r1, o1, r2, o2, r3, o3, dim, out, outOffset);
-  }
-
   private static boolean vectorModulePresent() {
     return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
   }

@@ -88,29 +88,4 @@ class KernelsTest {
     assertEquals(exact, reference, tol, "dim " + dim);
     assertEquals(0f, impl.squareDistance(a, 3, a, 3, dim), "distance to itself");
   }
-
-  @ParameterizedTest
-  @ValueSource(ints = {1, 7, 13, 16, 31, 64, 255, 257, 511, 1023})
-  void fourRowKernelIsBitwiseEqualToFourSingleCalls(int dim) {
-    Random rnd = new Random(dim * 7L);
-    float[] q = new float[dim + 1];
-    float[] rows = new float[5 * dim + 3];
-    for (int i = 0; i < q.length; i++) {
-      q[i] = (float) rnd.nextGaussian();
-    }
-    for (int i = 0; i < rows.length; i++) {
-      rows[i] = (float) rnd.nextGaussian();
-    }
-    float[] out = new float[6];
-    int[] offs = {2, 2 + dim, 3 + 3 * dim, 1};
-    for (KernelSupport k : new KernelSupport[] {impl, ref}) {
-      k.squareDistance4(q, 1, rows, offs[0], rows, offs[1], rows, offs[2], rows, offs[3], dim,
-          out, 1);
-      for (int r = 0; r < 4; r++) {
-        // Bitwise: a row's distance must not depend on which rows share its call.
-        assertEquals(Float.floatToIntBits(k.squareDistance(q, 1, rows, offs[r], dim)),
-            Float.floatToIntBits(out[1 + r]), k.name() + " dim " + dim + " row " + r);
-      }
-    }
-  }
 }
