@@ -103,10 +103,13 @@ public final class DicomSeriesReader implements VolumeReader {
         otherByFolder.computeIfAbsent(f.getParent(), k -> new ArrayList<>()).add(f);
       }
     }
-    // A folder with files but no image (e.g. a radiograph study's XML without its images).
+    // A folder with annotations but no image (e.g. a radiograph study's XML without its images);
+    // folders holding only notes or tables (README, annotations.csv) are not worth a report.
     for (var e : otherByFolder.entrySet()) {
       boolean hasImages = candidates.stream().anyMatch(c -> e.getKey().equals(c.getParent()));
-      if (!hasImages) {
+      boolean hasXml = e.getValue().stream()
+          .anyMatch(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xml"));
+      if (!hasImages && hasXml) {
         listener.skipped(e.getKey(), new UnreadableInputException(e.getKey(),
             "folder holds no DICOM images, only " + e.getValue().stream()
                 .map(p -> p.getFileName().toString()).toList()));

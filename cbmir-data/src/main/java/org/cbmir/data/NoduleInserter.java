@@ -13,10 +13,10 @@ import org.cbmir.api.preprocessing.ThresholdLungMask;
  * Inserts synthetic nodules into real CT so that every diameter class has enough examples.
  *
  * <p>How a nodule is made: a sphere (optionally lobulated: its radius varies with the in-plane
- * angle as {@code r (1 + a sin(5θ + φ))}) is cut by every slice it reaches, so adjacent slices
- * show consistent, shrinking cross-sections. Inside, the HU profile falls from the core value
- * (default +40 HU, solid nodule) by up to 60 HU towards the rim; the edge is blended over one pixel
- * with the tissue behind it (partial volume). Gaussian noise with the standard deviation measured in
+ * angle as {@code r (1 + a sin(3θ + φ1) + a/2 sin(5θ + φ2) + a/3 sin(7θ + φ3))}) is cut by every
+ * slice it reaches, so adjacent slices show consistent, shrinking cross-sections. Inside, the HU
+ * profile falls from the core value (default +40 HU, solid nodule) by up to 60 HU towards the rim;
+ * the edge is blended over one and a half pixels with the tissue behind it (partial volume). Gaussian noise with the standard deviation measured in
  * the parenchyma around the position (median absolute deviation, so vessels do not inflate it) is
  * added inside, so the nodule is as noisy as its surroundings. Positions are drawn at random inside
  * the threshold lung mask, at least one radius plus 2 mm from its edge on the centre slice and with
@@ -101,12 +101,12 @@ public final class NoduleInserter {
         }
         nodule = Nodule.sphere(volume.seriesUid(), cx, cy, cz, diameter, 1, "inserted");
         float sigma = parenchymaNoise(hu, k * n, mask, x, y, w, h, r, volume);
-        double phase = rnd.nextDouble() * 2 * Math.PI;
-        double lob = lobulation * rnd.nextDouble();
+        double[] shape = {lobulation * (0.3 + 0.7 * rnd.nextDouble()),
+            rnd.nextDouble() * 2 * Math.PI, rnd.nextDouble() * 2 * Math.PI,
+            rnd.nextDouble() * 2 * Math.PI};
         for (int s = 0; s < d; s++) {
           paintSphere(hu, s * n, w, h, volume.rowSpacingMm(), volume.columnSpacingMm(), origin[0],
-              origin[1], volume.zMm(s), cx, cy, cz, diameter, coreHu, new double[] {lob, phase},
-              sigma, rnd);
+              origin[1], volume.zMm(s), cx, cy, cz, diameter, coreHu, shape, sigma, rnd);
         }
       }
       if (nodule == null) {
@@ -204,8 +204,9 @@ public final class NoduleInserter {
   }
 
   /**
-   * Paints the cross-section of a (lobulated) sphere on one slice, blending its edge over one
-   * pixel. {@code shape} is {lobulation amplitude, phase} or {@code null} for a plain sphere.
+   * Paints the cross-section of a (lobulated) sphere on one slice, blending its edge over one and a
+   * half pixels. {@code shape} is {lobulation amplitude, three phases} or {@code null} for a plain
+   * sphere.
    */
   static void paintSphere(float[] hu, int off, int w, int h, double rowSp, double colSp,
       double originX, double originY, double z, double cx, double cy, double cz, double diameter,
@@ -217,8 +218,7 @@ public final class NoduleInserter {
     }
     double rp = Math.sqrt(r * r - dz * dz);
     double amp = shape == null ? 0 : shape[0];
-    double phase = shape == null ? 0 : shape[1];
-    double reach = rp * (1 + amp) + Math.max(rowSp, colSp);
+    double reach = rp * (1 + 2 * amp) + 2 * Math.max(rowSp, colSp);
     int x0 = Math.max(0, (int) Math.floor((cx - reach - originX) / colSp));
     int x1 = Math.min(w - 1, (int) Math.ceil((cx + reach - originX) / colSp));
     int y0 = Math.max(0, (int) Math.floor((cy - reach - originY) / rowSp));
@@ -229,8 +229,13 @@ public final class NoduleInserter {
       for (int x = x0; x <= x1; x++) {
         double px = originX + x * colSp - cx;
         double dist = Math.hypot(px, py);
-        double rl = rp * (1 + amp * Math.sin(5 * Math.atan2(py, px) + phase));
-        double weight = Math.min(1, Math.max(0, (rl - dist) / pixel + 0.5));
+        double rl = rp;
+        if (amp > 0) {
+          double t = Math.atan2(py, px);
+          rl = rp * (1 + amp * (Math.sin(3 * t + shape[1]) + Math.sin(5 * t + shape[2]) / 2
+              + Math.sin(7 * t + shape[3]) / 3));
+        }
+        double weight = Math.min(1, Math.max(0, (rl - dist) / (1.5 * pixel) + 0.5));
         if (weight <= 0) {
           continue;
         }
