@@ -15,7 +15,7 @@ def score(name, **params):
         if b["benchmark"].endswith(name) and all(
                 b.get("params", {}).get(k) == str(v) for k, v in params.items()):
             m = b["primaryMetric"]
-            if m.get("scorePercentiles") and b["mode"] == "sample":
+            if m.get("scorePercentiles") and b["mode"] in ("sample", "ss"):
                 return m["scorePercentiles"]["50.0"], m["scoreUnit"]
             return m["score"], m["scoreUnit"]
     return None, None

@@ -50,10 +50,10 @@ public final class DatasetExporter {
     {0, 0}, {3.0, 5.0}, {5.05, 6.0}, {6.05, 8.0}, {8.05, 13.0}, {13.05, 18.0}, {18.05, 23.0},
     {23.05, 30.0}};
 
-  /** One volume with its nodules and its kind ("real" or "phantom"). */
+  /** One volume with its nodules and its kind ("real" or "phantom"). Thread-safety: immutable. */
   public record Source(CtVolume volume, List<Nodule> nodules, String kind) {}
 
-  /** What was written. */
+  /** What was written. Thread-safety: immutable once returned. */
   public record Summary(Map<String, Integer> recordsPerSplit,
       Map<String, Map<NoduleClass, Integer>> perClass, Set<String> trainPatients,
       Set<String> testPatients) {}

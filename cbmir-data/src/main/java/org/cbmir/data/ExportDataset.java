@@ -25,6 +25,8 @@ import org.cbmir.api.preprocessing.ModelInput;
  * {@code target/dataset}), {@code --inserted-per-class N} (6), {@code --seed N} (1), {@code --size
  * PX} (256), {@code --spacing MM} (1.25), {@code --test-patients ID,ID}, {@code --phantoms N}
  * (patients generated when no data is found, 4).
+ *
+ * <p>Thread-safety: a command-line entry point, not meant to be called concurrently.
  */
 public final class ExportDataset {
   private ExportDataset() {}

@@ -34,7 +34,7 @@ public final class LidcAnnotations {
 
   private LidcAnnotations() {}
 
-  /** One radiologist's read of one nodule. */
+  /** One radiologist's read of one nodule, in mm. Thread-safety: immutable. */
   public record Read(String reader, String noduleId, double xMm, double yMm, double zMm,
       double diameterMm, double zMinMm, double zMaxMm) {}
 

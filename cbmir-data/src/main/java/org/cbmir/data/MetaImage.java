@@ -36,7 +36,7 @@ import org.cbmir.api.VolumeReader;
  */
 public final class MetaImage implements VolumeReader {
 
-  /** Element types this class writes. */
+  /** Element types this class writes. Thread-safety: immutable. */
   public enum ElementType {
     /** 16-bit signed integers: HU rounded, the usual CT storage. */
     MET_SHORT,

@@ -33,7 +33,7 @@ public final class NoduleInserter {
   private double lobulation = 0.15;
   private float coreHu = 40;
 
-  /** A volume with nodules inserted, and those nodules. */
+  /** A volume with nodules inserted, and those nodules. Thread-safety: immutable. */
   public record Result(CtVolume volume, List<Nodule> nodules) {}
 
   /** An inserter whose positions and shapes follow the seed. */

@@ -20,7 +20,7 @@ import java.nio.file.StandardOpenOption;
  * <p>Thread-safety: not thread-safe.
  */
 public final class NpyWriter implements AutoCloseable {
-  /** Element types written. */
+  /** Element types written. Thread-safety: immutable. */
   public enum DType {
     /** float32, {@code <f4}. */
     FLOAT32("<f4", 4),

@@ -29,7 +29,7 @@ public final class ThoraxPhantom {
   static final float NODULE = 30;
   static final float AIR = -1000;
 
-  /** A generated volume and the nodules in it. */
+  /** A generated volume and the nodules in it. Thread-safety: immutable. */
   public record Result(CtVolume volume, List<Nodule> nodules) {}
 
   private ThoraxPhantom() {}

@@ -22,6 +22,8 @@ import org.cbmir.api.SliceRef;
  *
  * <p>Synthetic slices belong to 40 "patients"; each patient's slices are drawn around one of 8
  * class prototypes, so a query drawn near a prototype should return slices of that class.
+ *
+ * <p>Thread-safety: a command-line entry point, not meant to be called concurrently.
  */
 public final class Demo {
   private static final String MODEL = "synthetic-demo-model";

@@ -23,7 +23,8 @@ import org.cbmir.data.NoduleInserter;
  * nodules of the same diameters inserted by {@link NoduleInserter} (into LIDC-IDRI-0001 and -0006
  * respectively). Each tile is 64 x 64 mm around the centre on its nearest slice.
  *
- * <p>Usage: {@code NodulePictures [data folder] [output png]}.
+ * <p>Usage: {@code NodulePictures [data folder] [output png]}. Thread-safety: a command-line
+ * entry point, not meant to be called concurrently.
  */
 public final class NodulePictures {
   private static final int TILE_MM = 64;

@@ -152,45 +152,36 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
 
   @Override
   public int size() {
-    lock.readLock().lock();
-    try {
-      ensureOpen();
-      return count - tombstones.getCardinality();
-    } finally {
-      lock.readLock().unlock();
-    }
+    return underReadLock(() -> count - tombstones.getCardinality());
   }
 
   @Override
   public int ordinalCount() {
-    lock.readLock().lock();
-    try {
-      ensureOpen();
-      return count;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return underReadLock(() -> count);
   }
 
   @Override
   public SliceRef ref(int ordinal) {
-    lock.readLock().lock();
-    try {
-      ensureOpen();
+    return underReadLock(() -> {
       checkOrdinal(ordinal);
       return slices.ref(ordinal);
-    } finally {
-      lock.readLock().unlock();
-    }
+    });
   }
 
   /** Whether the ordinal has been removed. */
   public boolean isRemoved(int ordinal) {
+    return underReadLock(() -> {
+      checkOrdinal(ordinal);
+      return tombstones.contains(ordinal);
+    });
+  }
+
+  /** Runs a read on an open index under the read lock. */
+  private <T> T underReadLock(java.util.function.Supplier<T> read) {
     lock.readLock().lock();
     try {
       ensureOpen();
-      checkOrdinal(ordinal);
-      return tombstones.contains(ordinal);
+      return read.get();
     } finally {
       lock.readLock().unlock();
     }

@@ -1,5 +1,6 @@
 package org.cbmir.api.preprocessing;
 
+import java.util.stream.IntStream;
 import org.cbmir.api.CtSlice;
 import org.cbmir.api.CtVolume;
 
@@ -12,7 +13,8 @@ import org.cbmir.api.CtVolume;
  * not. {@link #resampleVolume} also resamples along z, for training data and for tools that want
  * isotropic voxels as the paper does.
  *
- * <p>Thread-safety: stateless; all methods are thread-safe.
+ * <p>Thread-safety: stateless; all methods are thread-safe. {@link #resampleVolume} spreads its
+ * slices over the common fork-join pool.
  */
 public final class Resampling {
   private Resampling() {}
@@ -54,18 +56,21 @@ public final class Resampling {
     int od = d == 1 ? 1 : (int) Math.floor((z[d - 1] - z[0]) / zMm + 1e-9) + 1;
     int plane = ow * oh;
     // In-plane first (d slices), then along z between the two nearest resampled slices.
+    // Slices are independent: both passes run on the common pool, a slice per task.
     float[] inPlane = new float[plane * d];
-    float[] srcSlice = new float[w * h];
-    for (int k = 0; k < d; k++) {
+    IntStream.range(0, d).parallel().forEach(k -> {
+      float[] srcSlice = new float[w * h];
       volume.copySliceInto(k, srcSlice, 0);
       resample2d(srcSlice, w, h, inPlane, ow, oh, k * plane);
-    }
+    });
     float[] out = new float[plane * od];
     double[] oz = new double[od];
-    int k0 = 0;
     for (int j = 0; j < od; j++) {
-      double zj = z[0] + j * zMm;
-      oz[j] = zj;
+      oz[j] = z[0] + j * zMm;
+    }
+    IntStream.range(0, od).parallel().forEach(j -> {
+      double zj = oz[j];
+      int k0 = 0;
       while (k0 + 1 < d - 1 && z[k0 + 1] <= zj) {
         k0++;
       }
@@ -79,7 +84,7 @@ public final class Resampling {
       for (int i = 0; i < plane; i++) {
         out[o + i] = a * inPlane[s0 + i] + b * inPlane[s1 + i];
       }
-    }
+    });
     double[] origin = volume.originMm();
     return CtVolume.builder().size(ow, oh).hu(out)
         .pixelSpacingMm(volume.rowSpacingMm() * h / oh, volume.columnSpacingMm() * w / ow)
