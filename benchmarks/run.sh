@@ -50,6 +50,11 @@ else
   echo "no C reference kernels at $perf: ratios to the hardware limit are left out" | tee "$cref"
 fi
 
+# The PyTorch peer of ModelBenchmark (Debian's python3-torch), when installed.
+if /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  /usr/bin/python3 "$root/training/bench_torch.py" | tee -a "$cref"
+fi
+
 "$java" -jar "$here/target/benchmarks.jar" "${1:-.*}" \
   -rf json -rff "$out/$stamp-jmh.json" 2>&1 | tee "$out/$stamp-jmh.log"
 

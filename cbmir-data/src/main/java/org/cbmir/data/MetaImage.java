@@ -54,8 +54,19 @@ public final class MetaImage implements VolumeReader {
 
   @Override
   public boolean canRead(Path path) {
-    return Files.isRegularFile(path)
-        && path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".mhd");
+    if (Files.isDirectory(path)) {
+      try (var s = Files.walk(path)) {
+        return s.limit(100_000).anyMatch(MetaImage::isHeader);
+      } catch (IOException | RuntimeException e) {
+        return false;
+      }
+    }
+    return isHeader(path);
+  }
+
+  private static boolean isHeader(Path p) {
+    return Files.isRegularFile(p)
+        && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".mhd");
   }
 
   @Override
@@ -65,7 +76,7 @@ public final class MetaImage implements VolumeReader {
     }
     List<Path> headers;
     try (var s = Files.walk(path)) {
-      headers = s.filter(this::canRead).sorted().toList();
+      headers = s.filter(MetaImage::isHeader).sorted().toList();
     }
     List<CtVolume> out = new java.util.ArrayList<>();
     int done = 0;

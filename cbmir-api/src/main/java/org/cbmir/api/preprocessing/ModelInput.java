@@ -1,6 +1,7 @@
 package org.cbmir.api.preprocessing;
 
 import org.cbmir.api.CtSlice;
+import org.cbmir.api.LungMask;
 
 /**
  * The pixel grid the models see: a square of {@code size} pixels at {@code spacingMm}, centred on
@@ -62,14 +63,70 @@ public record ModelInput(int size, double spacingMm) {
   }
 
   /**
-   * Where a point of the original slice lands on the model grid, as (column, row); for drawing
-   * nodules and checking that they stay in view.
+   * Where a pixel position of the original slice lands on the model grid, as (column, row), with
+   * the pixel-centre convention of {@link #prepare}; for drawing nodules and checking that they stay
+   * in view.
    */
   public double[] toModelPixel(CtSlice slice, double column, double row) {
-    double cx = column * slice.columnSpacingMm() / spacingMm;
-    double cy = row * slice.rowSpacingMm() / spacingMm;
-    int w = Math.max(1, (int) Math.round(slice.width() * slice.columnSpacingMm() / spacingMm));
-    int h = Math.max(1, (int) Math.round(slice.height() * slice.rowSpacingMm() / spacingMm));
-    return new double[] {cx - (w - size) / 2, cy - (h - size) / 2};
+    int ow = resampledWidth(slice);
+    int oh = resampledHeight(slice);
+    double i = (column + 0.5) * ow / slice.width() - 0.5;
+    double j = (row + 0.5) * oh / slice.height() - 0.5;
+    return new double[] {i - (ow - size) / 2, j - (oh - size) / 2};
+  }
+
+  /** The inverse of {@link #toModelPixel}: where a model-grid pixel lies on the original slice. */
+  public double[] toSlicePixel(CtSlice slice, double modelColumn, double modelRow) {
+    int ow = resampledWidth(slice);
+    int oh = resampledHeight(slice);
+    double i = modelColumn + (ow - size) / 2;
+    double j = modelRow + (oh - size) / 2;
+    return new double[] {(i + 0.5) * slice.width() / ow - 0.5,
+        (j + 0.5) * slice.height() / oh - 0.5};
+  }
+
+  /**
+   * A mask on the original slice's grid carried to the model grid (nearest pixel; outside the
+   * slice is not lung), as row-major flags.
+   */
+  public boolean[] maskToModel(CtSlice slice, LungMask mask) {
+    boolean[] out = new boolean[size * size];
+    for (int y = 0; y < size; y++) {
+      for (int x = 0; x < size; x++) {
+        double[] p = toSlicePixel(slice, x, y);
+        int c = (int) Math.round(p[0]);
+        int r = (int) Math.round(p[1]);
+        out[y * size + x] = c >= 0 && r >= 0 && c < mask.width() && r < mask.height()
+            && mask.isLung(c, r);
+      }
+    }
+    return out;
+  }
+
+  /** Model-grid flags carried back to the original slice's grid as a mask (nearest pixel). */
+  public LungMask maskToSlice(CtSlice slice, boolean[] modelMask) {
+    if (modelMask.length != size * size) {
+      throw new IllegalArgumentException("expected " + size * size + " mask values, got "
+          + modelMask.length);
+    }
+    boolean[] out = new boolean[slice.width() * slice.height()];
+    for (int y = 0; y < slice.height(); y++) {
+      for (int x = 0; x < slice.width(); x++) {
+        double[] p = toModelPixel(slice, x, y);
+        int c = (int) Math.round(p[0]);
+        int r = (int) Math.round(p[1]);
+        out[y * slice.width() + x] = c >= 0 && r >= 0 && c < size && r < size
+            && modelMask[r * size + c];
+      }
+    }
+    return LungMask.of(slice.width(), slice.height(), out);
+  }
+
+  private int resampledWidth(CtSlice slice) {
+    return Math.max(1, (int) Math.round(slice.width() * slice.columnSpacingMm() / spacingMm));
+  }
+
+  private int resampledHeight(CtSlice slice) {
+    return Math.max(1, (int) Math.round(slice.height() * slice.rowSpacingMm() / spacingMm));
   }
 }

@@ -1,0 +1,158 @@
+package org.cbmir.onnx;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.cbmir.api.CtSlice;
+import org.cbmir.api.LungMask;
+import org.cbmir.api.Segmenter;
+import org.cbmir.api.preprocessing.ModelInput;
+
+/**
+ * Lung segmentation with the U-Net on ONNX Runtime. Each slice is brought to the model's grid
+ * ({@link ModelInput}, from the model's metadata), segmented, thresholded at 0.5 and carried back
+ * to the slice's own grid.
+ *
+ * <pre>{@code
+ * try (OnnxSegmenter segmenter = OnnxSegmenter.builder().build()) {   // shipped model, AUTO
+ *   LungMask mask = segmenter.segment(slice);
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safety: thread-safe; one instance (one ONNX Runtime session) serves many threads.
+ * Closing twice is harmless; any other call after {@link #close} throws {@link
+ * IllegalStateException}.
+ */
+public final class OnnxSegmenter implements Segmenter {
+  /** Class-path location of the shipped U-Net. */
+  public static final String SHIPPED = "/org/cbmir/onnx/models/lung-unet.onnx";
+
+  private final OnnxModel model;
+  private final int batchSize;
+
+  private OnnxSegmenter(OnnxModel model, int batchSize) {
+    this.model = model;
+    this.batchSize = batchSize;
+  }
+
+  /** A builder: the shipped model on {@link ExecutionProvider#AUTO}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public LungMask segment(CtSlice slice) {
+    return segmentAll(List.of(slice)).get(0);
+  }
+
+  @Override
+  public List<LungMask> segmentAll(List<CtSlice> slices) {
+    List<LungMask> out = new ArrayList<>(slices.size());
+    ModelInput in = model.input;
+    int px = in.size() * in.size();
+    for (int b = 0; b < slices.size(); b += batchSize) {
+      List<CtSlice> part = slices.subList(b, Math.min(slices.size(), b + batchSize));
+      float[][] images = new float[part.size()][];
+      for (int i = 0; i < images.length; i++) {
+        images[i] = in.prepare(part.get(i)).hu();
+      }
+      float[] prob = model.run(images).get("mask");
+      for (int i = 0; i < images.length; i++) {
+        boolean[] m = new boolean[px];
+        for (int p = 0; p < px; p++) {
+          m[p] = prob[i * px + p] >= 0.5f;
+        }
+        out.add(in.maskToSlice(part.get(i), m));
+      }
+    }
+    return out;
+  }
+
+  /** The model's lung probabilities on its own grid, for a slice already on that grid. */
+  float[] probabilities(float[] modelGridHu) {
+    return model.run(new float[][] {modelGridHu}).get("mask");
+  }
+
+  /** The grid the model works on. */
+  public ModelInput modelInput() {
+    return model.input;
+  }
+
+  /** The provider actually in use (CPU after a CUDA fallback). */
+  public ExecutionProvider executionProvider() {
+    return model.provider;
+  }
+
+  /** SHA-256 of the model file. */
+  public String modelFingerprint() {
+    return model.fingerprint;
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+
+  /** Builder for {@link OnnxSegmenter}. Not thread-safe. */
+  public static final class Builder {
+    private OnnxOptions options = OnnxOptions.defaults();
+
+    private Builder() {}
+
+    /** A user's model with the same I/O contract instead of the shipped one. */
+    public Builder model(Path onnxFile) {
+      options = new OnnxOptions(onnxFile, options.provider(), options.intraOpThreads(),
+          options.batchSize());
+      return this;
+    }
+
+    /** Where to run (default {@link ExecutionProvider#AUTO}). */
+    public Builder executionProvider(ExecutionProvider provider) {
+      options = new OnnxOptions(options.model(), provider, options.intraOpThreads(),
+          options.batchSize());
+      return this;
+    }
+
+    /** ONNX Runtime intra-op threads (default: processors, at most 4). */
+    public Builder intraOpThreads(int threads) {
+      options = new OnnxOptions(options.model(), options.provider(), threads,
+          options.batchSize());
+      return this;
+    }
+
+    /** Slices per inference call in {@link #segmentAll} (default 8). */
+    public Builder batchSize(int slices) {
+      options = new OnnxOptions(options.model(), options.provider(), options.intraOpThreads(),
+          slices);
+      return this;
+    }
+
+    /**
+     * Loads the model.
+     *
+     * @throws UncheckedIOException wrapping an {@link org.cbmir.api.UnreadableInputException}
+     *     when the model is missing, unreadable or breaks the I/O contract (the message names the
+     *     missing output or the wrong shape)
+     * @throws IllegalArgumentException on a bad option
+     */
+    public OnnxSegmenter build() {
+      OnnxOptions o = options.check();
+      try {
+        OnnxModel m = o.model() == null
+            ? OnnxModel.loadResource(SHIPPED, o.provider(), o.intraOpThreads(), "mask")
+            : OnnxModel.load(o.model(), o.provider(), o.intraOpThreads(), "mask");
+        long[] shape = m.outputs.get("mask");
+        if (shape.length != 4 || shape[1] != 1) {
+          m.close();
+          throw new UncheckedIOException(new org.cbmir.api.UnreadableInputException(o.model(),
+              "output 'mask' must be [N,1,S,S], is " + java.util.Arrays.toString(shape)));
+        }
+        return new OnnxSegmenter(m, o.batchSize());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
