@@ -99,7 +99,9 @@ class InResNet(nn.Module):
             n *= 2
         blocks.append(MultiReceptiveResidual(n))
         self.body = nn.Sequential(*blocks)
-        self.fc1 = nn.Linear(n, fc1)
+        # Average and max pooling side by side: a small nodule is a few cells of the last map,
+        # which averaging alone dilutes.
+        self.fc1 = nn.Linear(2 * n, fc1)
         self.latent = nn.Linear(fc1, bits)
         self.fc3 = nn.Linear(bits, classes)
         # The paper initialises H with random projections (LSH-like): Gaussian weights, no bias.
@@ -108,7 +110,8 @@ class InResNet(nn.Module):
 
     def forward(self, hu):
         x = self.body(self.stem(self.window(hu)))
-        x = torch.flatten(F.adaptive_avg_pool2d(x, 1), 1)
+        x = torch.cat([torch.flatten(F.adaptive_avg_pool2d(x, 1), 1),
+                       torch.flatten(F.adaptive_max_pool2d(x, 1), 1)], 1)
         f = F.relu(self.fc1(x))
         h = torch.sigmoid(self.latent(f))
         return f, h, self.fc3(h)

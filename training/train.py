@@ -227,7 +227,7 @@ def main():
     ap.add_argument("--data", default="target/dataset")
     ap.add_argument("--out", default="cbmir-onnx/src/main/resources/org/cbmir/onnx/models")
     ap.add_argument("--golden", default="cbmir-onnx/src/test/resources/golden")
-    ap.add_argument("--unet-epochs", type=int, default=40)
+    ap.add_argument("--unet-epochs", type=int, default=20)
     ap.add_argument("--encoder-epochs", type=int, default=60)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()

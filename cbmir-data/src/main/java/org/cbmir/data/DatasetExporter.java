@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every real slice with a label is exported (slices near a nodule but outside it are excluded,
  * see {@link SliceLabels}); then, per multi-slice real volume and per nodule class, {@code
- * insertedPerClass} synthetic nodules of random diameters within the class are inserted (see
- * {@link NoduleInserter}) and the slices they cover are exported. Single slices (scanner variety)
+ * insertedPerClass} synthetic nodules of random diameters within the class are inserted, four
+ * per copy of the volume (see {@link NoduleInserter}), and the slices they cover are exported. Single slices (scanner variety)
  * with lungs in them become class-0 examples and get one inserted nodule per class.
  *
  * <p>Thread-safety: the builder is not thread-safe; an exporter is used by one thread.
@@ -72,7 +72,7 @@ public final class DatasetExporter {
     this.marginMm = b.marginMm;
   }
 
-  /** A builder with the defaults: {@link ModelInput#DEFAULT}, 6 inserted per class, seed 1. */
+  /** A builder with the defaults: {@link ModelInput#DEFAULT}, 16 inserted per class, seed 1. */
   public static Builder builder() {
     return new Builder();
   }
@@ -80,7 +80,7 @@ public final class DatasetExporter {
   /** Builder for {@link DatasetExporter}. Not thread-safe. */
   public static final class Builder {
     private ModelInput input = ModelInput.DEFAULT;
-    private int insertedPerClass = 6;
+    private int insertedPerClass = 16;
     private long seed = 1;
     private Set<String> testPatients;
     private double marginMm = SliceLabels.DEFAULT_MARGIN_MM;
@@ -93,7 +93,7 @@ public final class DatasetExporter {
       return this;
     }
 
-    /** Synthetic nodules per class per real volume (default 6; 0 for none). */
+    /** Synthetic nodules per class per real volume (default 16; 0 for none). */
     public Builder insertedPerClass(int n) {
       this.insertedPerClass = n;
       return this;
@@ -230,15 +230,20 @@ public final class DatasetExporter {
     return new Summary(counts, perClass, trainPatients, testSeen);
   }
 
+  /** Nodules inserted into one copy of a volume: few enough that they always find room. */
+  private static final int PER_COPY = 4;
+
   private void insertClass(CtVolume v, List<Nodule> real, int c, NoduleInserter inserter,
       Random rnd, Split out, BufferedWriter csv) throws IOException {
-    int perCopy = v.depth() == 1 ? 1 : insertedPerClass;
     if (v.depth() == 1 && !hasLungs(v, 0)) {
       return;
     }
-    {
+    int remaining = v.depth() == 1 ? 1 : insertedPerClass;
+    while (remaining > 0) {
+      int n = Math.min(PER_COPY, remaining);
+      remaining -= n;
       List<Double> diameters = new ArrayList<>();
-      for (int i = 0; i < perCopy; i++) {
+      for (int i = 0; i < n; i++) {
         diameters.add(RANGES[c][0] + rnd.nextDouble() * (RANGES[c][1] - RANGES[c][0]));
       }
       NoduleInserter.Result r;
@@ -246,7 +251,7 @@ public final class DatasetExporter {
         r = inserter.insert(v, diameters);
       } catch (IllegalArgumentException e) {
         LOG.info("no room for class {} nodules in {}: {}", c, v.seriesUid(), e.getMessage());
-        return;
+        continue;
       }
       List<Nodule> all = new ArrayList<>(real);
       all.addAll(r.nodules());

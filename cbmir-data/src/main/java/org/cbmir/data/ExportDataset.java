@@ -22,7 +22,7 @@ import org.cbmir.api.preprocessing.ModelInput;
  * </pre>
  *
  * <p>Options: {@code --data DIR} (default {@code ../shared/data}), {@code --out DIR} (default
- * {@code target/dataset}), {@code --inserted-per-class N} (6), {@code --seed N} (1), {@code --size
+ * {@code target/dataset}), {@code --inserted-per-class N} (16), {@code --seed N} (1), {@code --size
  * PX} (256), {@code --spacing MM} (1.25), {@code --test-patients ID,ID}, {@code --phantoms N}
  * (patients generated when no data is found, 4).
  *

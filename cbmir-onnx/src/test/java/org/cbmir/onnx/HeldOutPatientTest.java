@@ -114,13 +114,30 @@ class HeldOutPatientTest {
       }
       List<Embedding> e = enc.encodePrepared(in);
       int correct = 0;
+      int[] perClass = new int[8];
+      int[] perClassTotal = new int[8];
       for (int i = 0; i < labels.length; i++) {
-        correct += e.get(i).predictedClass().orElseThrow().label() == labels[i] ? 1 : 0;
+        boolean ok = e.get(i).predictedClass().orElseThrow().label() == labels[i];
+        correct += ok ? 1 : 0;
+        perClass[(int) labels[i]] += ok ? 1 : 0;
+        perClassTotal[(int) labels[i]]++;
       }
       double accuracy = (double) correct / labels.length;
       double measured = card("inresnet", "accuracy");
       assertTrue(accuracy >= measured - 0.02, "accuracy " + accuracy + ", card says "
           + measured);
+      String[] names = {"0", "(0,5]", "(5,6]", "(6,8]", "(8,13]", "(13,18]", "(18,23]", ">23"};
+      String card = Golden.resource("/org/cbmir/onnx/models/inresnet.card.json");
+      for (int c = 0; c < 8; c++) {
+        if (perClassTotal[c] == 0) {
+          continue;
+        }
+        double got = (double) perClass[c] / perClassTotal[c];
+        double expected = Double.parseDouble(Golden.field(card, names[c]));
+        // A class has 40-160 held-out slices: one or two more misses must not fail the build.
+        assertTrue(got >= expected - 0.05, "class " + names[c] + " accuracy " + got
+            + ", card says " + expected);
+      }
     }
   }
 }
