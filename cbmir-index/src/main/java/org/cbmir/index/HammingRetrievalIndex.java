@@ -292,17 +292,9 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     if (firstPass == null && tables != null) {
       int level = tables.levelFor(r);
       if (mihCost(tables, q, qo, 0, level, scanNs) < scanNs) {
-        Candidates c = new Candidates(Math.max(64, target));
-        for (int l = 0; l <= level; l++) {
-          tables.probeLevel(codes, q, qo, l, blocked, c);
-        }
-        int covered = Math.max(r, tables.radiusCovered(level));
-        scanBand(q, qo, tables.size, -1, covered, blocked, c);
-        Pool p = mihWiden(tables, q, qo, r, level, covered, target, blocked, c, scanNs);
-        if (p != null) {
-          return p;
-        }
-        return scanWiden(q, qo, r, estimateRadius(q, qo, r, target), target, blocked);
+        Pool p = mihPool(tables, q, qo, r, level, target, blocked, scanNs);
+        return p != null ? p
+            : scanWiden(q, qo, r, estimateRadius(q, qo, r, target), target, blocked);
       }
     }
     Candidates c = firstPass != null ? firstPass : scan(q, qo, r, blocked, 0, count);
@@ -313,19 +305,28 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     if (tables != null) {
       int level = tables.levelFor(estimate);
       if (mihCost(tables, q, qo, 0, level, scanNs) < scanNs) {
-        Candidates m = new Candidates(Math.max(64, target));
-        for (int l = 0; l <= level; l++) {
-          tables.probeLevel(codes, q, qo, l, blocked, m);
-        }
-        int covered = Math.max(r, tables.radiusCovered(level));
-        scanBand(q, qo, tables.size, -1, covered, blocked, m);
-        Pool p = mihWiden(tables, q, qo, r, level, covered, target, blocked, m, scanNs);
+        Pool p = mihPool(tables, q, qo, r, level, target, blocked, scanNs);
         if (p != null) {
           return p;
         }
       }
     }
     return scanWiden(q, qo, r, estimate, target, blocked);
+  }
+
+  /**
+   * The pool from multi-index levels {@code 0..level} plus the unhashed tail, widened by
+   * {@link #mihWiden}; {@code null} when widening would cost more than a scan.
+   */
+  private Pool mihPool(MultiIndexHashing tables, long[] q, int qo, int r, int level, int target,
+      RoaringBitmap blocked, double scanNs) {
+    Candidates c = new Candidates(Math.max(64, target));
+    for (int l = 0; l <= level; l++) {
+      tables.probeLevel(codes, q, qo, l, blocked, c);
+    }
+    int covered = Math.max(r, tables.radiusCovered(level));
+    scanBand(q, qo, tables.size, -1, covered, blocked, c);
+    return mihWiden(tables, q, qo, r, level, covered, target, blocked, c, scanNs);
   }
 
   /** Estimated nanoseconds to probe levels {@code from..to}, stopping early past {@code cap}. */

@@ -2,7 +2,6 @@ package org.cbmir.onnx;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -179,48 +178,11 @@ public final class OnnxEncoder implements Encoder {
     model.close();
   }
 
-  /** Builder for {@link OnnxEncoder}. Not thread-safe. */
-  public static final class Builder {
-    private OnnxOptions options = OnnxOptions.defaults();
-
+  /** Builder for {@link OnnxEncoder}; options in {@link OnnxModelBuilder}. Not thread-safe. */
+  public static final class Builder extends OnnxModelBuilder<Builder, OnnxEncoder> {
     private Builder() {}
 
-    /** A user's model with the same I/O contract instead of the shipped one. */
-    public Builder model(Path onnxFile) {
-      options = new OnnxOptions(onnxFile, options.provider(), options.intraOpThreads(),
-          options.batchSize());
-      return this;
-    }
-
-    /** Where to run (default {@link ExecutionProvider#AUTO}). */
-    public Builder executionProvider(ExecutionProvider provider) {
-      options = new OnnxOptions(options.model(), provider, options.intraOpThreads(),
-          options.batchSize());
-      return this;
-    }
-
-    /** ONNX Runtime intra-op threads (default: processors, at most 4). */
-    public Builder intraOpThreads(int threads) {
-      options = new OnnxOptions(options.model(), options.provider(), threads,
-          options.batchSize());
-      return this;
-    }
-
-    /** Slices per inference call in {@link #encodeAll} (default 8). */
-    public Builder batchSize(int slices) {
-      options = new OnnxOptions(options.model(), options.provider(), options.intraOpThreads(),
-          slices);
-      return this;
-    }
-
-    /**
-     * Loads the model.
-     *
-     * @throws UncheckedIOException wrapping an {@link UnreadableInputException} when the model is
-     *     missing, unreadable or breaks the I/O contract (the message names the missing output or
-     *     the wrong shape)
-     * @throws IllegalArgumentException on a bad option
-     */
+    @Override
     public OnnxEncoder build() {
       OnnxOptions o = options.check();
       OnnxModel m = null;
