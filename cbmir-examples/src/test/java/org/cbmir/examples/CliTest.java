@@ -1,0 +1,65 @@
+package org.cbmir.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input on the command line: a clear one-line message and a non-zero exit code. */
+class CliTest {
+  @TempDir Path dir;
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(code, out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void helpListsTheCommands() {
+    Run r = run("--help");
+    assertEquals(0, r.code());
+    assertTrue(r.out().contains("index") && r.out().contains("search")
+        && r.out().contains("evaluate"), r.out());
+  }
+
+  @Test
+  void badInputGivesAMessageNotAStackTrace() throws IOException {
+    Path empty = dir.resolve("empty");
+    Files.createDirectories(empty);
+    Run r = run("index", empty.toString(), "--out", dir.resolve("x.cbmir").toString());
+    assertTrue(r.code() != 0);
+    assertTrue(r.err().startsWith("error: ") && r.err().contains("empty"), r.err());
+    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+
+    Path notCt = dir.resolve("note.dcm");
+    Files.writeString(notCt, "not an image");
+    Path index = dir.resolve("i.cbmir");
+    Files.writeString(index, "not an index either");
+    Run s = run("search", notCt.toString(), "--index", index.toString());
+    assertTrue(s.code() != 0);
+    assertTrue(s.err().startsWith("error: ") && s.err().contains("note.dcm"), s.err());
+    assertFalse(s.err().contains("\tat "), s.err());
+
+    Run unknown = run("frobnicate");
+    assertTrue(unknown.code() != 0);
+    assertTrue(unknown.err().contains("frobnicate"), unknown.err());
+
+    Run missing = run("evaluate", "--data", dir.resolve("nope").toString());
+    assertTrue(missing.code() != 0);
+    assertTrue(missing.err().contains("no data folder"), missing.err());
+  }
+}
