@@ -12,22 +12,16 @@ import java.util.concurrent.Callable;
 import org.cbmir.api.CbmirException;
 import org.cbmir.api.CtSlice;
 import org.cbmir.api.CtVolume;
-import org.cbmir.api.Embedding;
 import org.cbmir.api.Encoder;
 import org.cbmir.api.Hit;
-import org.cbmir.api.IndexConfig;
 import org.cbmir.api.Models;
-import org.cbmir.api.NoduleClass;
 import org.cbmir.api.RetrievalIndex;
-import org.cbmir.api.RetrievalIndexes;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.Segmenter;
 import org.cbmir.api.SimilarCaseSearch;
-import org.cbmir.api.SliceRef;
 import org.cbmir.api.VolumeReader;
 import org.cbmir.data.DatasetExporter;
 import org.cbmir.data.DicomSeriesReader;
-import org.cbmir.data.SliceLabels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -122,34 +116,7 @@ public final class Cli implements Callable<Integer> {
         throw new IOException("no CT series found under " + folder);
       }
       try (Segmenter seg = Models.segmenter(); Encoder enc = Models.encoder();
-           RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().matching(enc)
-               .build())) {
-        int total = sources.stream().mapToInt(s -> s.volume().depth()).sum();
-        int done = 0;
-        VolumeReader.ReadListener bar = progress("indexing");
-        for (DatasetExporter.Source s : sources) {
-          CtVolume v = s.volume();
-          NoduleClass[] labels = SliceLabels.label(v, s.nodules(), SliceLabels.DEFAULT_MARGIN_MM);
-          double[] diameters = SliceLabels.diameters(v, s.nodules());
-          boolean annotated = !s.nodules().isEmpty();
-          for (int k = 0; k < v.depth(); k += 8) {
-            List<CtSlice> batch = new ArrayList<>();
-            for (int j = k; j < Math.min(v.depth(), k + 8); j++) {
-              CtSlice slice = v.slice(j);
-              SliceRef.Builder ref = slice.ref().toBuilder();
-              if (annotated && labels[j] != null) {
-                ref.noduleClass(labels[j]).noduleDiameterMm(diameters[j]);
-              }
-              batch.add(slice.toBuilder().ref(ref.build()).build());
-            }
-            List<Embedding> e = enc.encodeAll(batch, seg.segmentAll(batch));
-            for (int j = 0; j < batch.size(); j++) {
-              index.add(batch.get(j).ref(), e.get(j));
-            }
-            done += batch.size();
-            bar.progress(done, total);
-          }
-        }
+           RetrievalIndex index = LabelledIndex.build(sources, seg, enc, progress("indexing"))) {
         index.save(out);
         System.out.printf("indexed %d slices of %d series into %s%n", index.size(),
             sources.size(), out);

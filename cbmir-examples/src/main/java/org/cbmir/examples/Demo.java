@@ -3,125 +3,109 @@ package org.cbmir.examples;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
-import org.cbmir.api.Embedding;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.cbmir.api.CtSlice;
+import org.cbmir.api.Encoder;
 import org.cbmir.api.Hit;
-import org.cbmir.api.IndexConfig;
+import org.cbmir.api.Models;
 import org.cbmir.api.NoduleClass;
 import org.cbmir.api.RetrievalIndex;
-import org.cbmir.api.RetrievalIndexes;
-import org.cbmir.api.SearchMode;
 import org.cbmir.api.SearchRequest;
-import org.cbmir.api.SearchResult;
-import org.cbmir.api.SliceRef;
+import org.cbmir.api.Segmenter;
+import org.cbmir.api.VolumeReader;
+import org.cbmir.data.DatasetExporter;
+import org.cbmir.data.Nodule;
+import org.cbmir.data.SliceLabels;
+import org.cbmir.data.ThoraxPhantom;
 
 /**
- * The main job, at this stage of the project: builds a retrieval index of synthetic embeddings
- * (no CT, no model: the readers and the trained models are not in the library yet), searches it
- * coarse to fine and exhaustively, saves it, reopens it and checks that the answers agree.
- *
- * <p>Synthetic slices belong to 40 "patients"; each slice's FC1 features are drawn around one of 8
- * class prototypes, and its hash code is the sign pattern of 64 random projections of its
- * features (LSH: what InRes-Net's latent layer starts from), so Hamming and Euclidean distances
- * agree roughly, as they do for a trained encoder. A query drawn near a prototype should return
- * slices of that class.
+ * The main job of the README: indexes the real LIDC-IDRI series (from {@code ../shared/data} or the
+ * folder given as the first argument) with the shipped models, asks for the cases most similar to
+ * a nodule slice and to a normal slice of one patient (that patient's own slices excluded), prints
+ * each top 10, then runs the evaluation on held-out patients and prints its summary. With no data
+ * at all it does the same on generated phantoms, and says so.
  *
  * <p>Thread-safety: a command-line entry point, not meant to be called concurrently.
  */
 public final class Demo {
-  private static final String MODEL = "synthetic-demo-model";
-  private static final int BITS = 64;
-  private static final int DIM = 256;
-
   private Demo() {}
 
   public static void main(String[] args) throws IOException {
-    int n = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0].trim()) : 200_000;
-    Random rnd = new Random(2026);
-    float[][] projections = new float[BITS][DIM];
-    for (float[] row : projections) {
-      for (int d = 0; d < DIM; d++) {
-        row[d] = (float) rnd.nextGaussian();
+    Path data = Path.of(args.length > 0 && !args[0].isBlank() ? args[0].trim()
+        : "../shared/data");
+    boolean real = Files.isDirectory(data.resolve("lidc-idri"));
+    List<DatasetExporter.Source> sources = new ArrayList<>();
+    if (real) {
+      System.out.println("cbmir demo on real CT: " + data.resolve("lidc-idri").toAbsolutePath());
+      sources.addAll(DatasetExporter.discover(data.resolve("lidc-idri"),
+          VolumeReader.ReadListener.NONE));
+    } else {
+      System.out.println("no real CT at " + data.toAbsolutePath()
+          + ": running the demo on generated phantoms");
+      for (int p = 0; p < 3; p++) {
+        ThoraxPhantom.Result r = ThoraxPhantom.builder().seed(7 + p).patientId("PHANTOM-" + p)
+            .slices(40, 2.5).addNodule(6 + 8 * p).addNodule(20).build();
+        sources.add(new DatasetExporter.Source(r.volume(), r.nodules(), "phantom"));
       }
     }
-    float[][] protoFeatures = new float[NoduleClass.COUNT][DIM];
-    for (int c = 0; c < NoduleClass.COUNT; c++) {
-      for (int d = 0; d < DIM; d++) {
-        protoFeatures[c][d] = (float) rnd.nextGaussian();
-      }
-    }
-    System.out.printf("cbmir demo: %d synthetic slices (%d-bit codes, %d-d FC1 features)%n",
-        n, BITS, DIM);
-    IndexConfig config = IndexConfig.builder().bits(BITS).featureDimension(DIM)
-        .modelFingerprint(MODEL).expectedSlices(n).build();
-    Path file = Files.createTempFile("cbmir-demo", ".cbmir");
-    try (RetrievalIndex index = RetrievalIndexes.create(config)) {
-      long t0 = System.nanoTime();
-      for (int i = 0; i < n; i++) {
-        int cls = i % NoduleClass.COUNT;
-        SliceRef ref = SliceRef.builder().patientId("DEMO-" + (i % 40)).seriesUid("S" + (i % 40))
-            .sliceIndex(i / 40).noduleClass(NoduleClass.ofLabel(cls)).build();
-        index.add(ref, near(projections, protoFeatures[cls], 0.5f, rnd));
-      }
-      System.out.printf("indexed in %.0f ms%n", (System.nanoTime() - t0) / 1e6);
-
-      int correct = 0;
-      int queries = 0;
-      for (int cls = 0; cls < NoduleClass.COUNT; cls++) {
-        Embedding query = near(projections, protoFeatures[cls], 0.5f, rnd);
-        SearchRequest request = SearchRequest.builder().k(10).excludePatients(
-            java.util.List.of("DEMO-0")).build();
-        long q0 = System.nanoTime();
-        SearchResult r = index.search(query, request);
-        double ms = (System.nanoTime() - q0) / 1e6;
-        SearchResult exact = index.search(query, request.toBuilder()
-            .mode(SearchMode.EXHAUSTIVE_FC1).build());
-        int same = 0;
-        for (Hit h : r.hits()) {
-          same += h.ref().noduleClass() == NoduleClass.ofLabel(cls) ? 1 : 0;
+    long t0 = System.nanoTime();
+    try (Segmenter seg = Models.segmenter(); Encoder enc = Models.encoder();
+         RetrievalIndex index = LabelledIndex.build(sources, seg, enc,
+             Cli.progress("indexing"))) {
+      System.out.printf("indexed %d slices of %d series in %.1f s%n", index.size(),
+          sources.size(), (System.nanoTime() - t0) / 1e9);
+      DatasetExporter.Source q = sources.stream()
+          .filter(s -> s.nodules().stream().anyMatch(n -> n.readers() >= 3 || !real))
+          .findFirst().orElse(sources.get(0));
+      Nodule biggest = q.nodules().stream()
+          .max(java.util.Comparator.comparingDouble(Nodule::diameterMm)).orElse(null);
+      NoduleClass[] labels = SliceLabels.label(q.volume(), q.nodules(),
+          SliceLabels.DEFAULT_MARGIN_MM);
+      double[] diameters = SliceLabels.diameters(q.volume(), q.nodules());
+      int nodule = biggest == null ? q.volume().depth() / 2 : biggest.nearestSlice(q.volume());
+      int normal = -1;
+      for (int k = q.volume().depth() / 2, d = 0; d < q.volume().depth(); d++) {
+        int c = k + ((d & 1) == 0 ? d / 2 : -(d / 2 + 1));
+        if (c >= 0 && c < q.volume().depth() && labels[c] == NoduleClass.NONE) {
+          normal = c;
+          break;
         }
-        // In 256 dimensions the ten nearest of 25,000 near-equidistant slices are a lottery, so
-        // compare how near they are rather than which they are.
-        float tenth = r.hits().get(r.hits().size() - 1).featureDistance();
-        float exactTenth = exact.hits().get(exact.hits().size() - 1).featureDistance();
-        correct += same;
-        queries += r.hits().size();
-        System.out.printf("query class %-8s %-19s pool=%5d (radius %2d) fine=%.2f%% "
-                + "%6.2f ms  same class %2d/10, 10th-hit distance %.2f (exhaustive %.2f)%n",
-            NoduleClass.ofLabel(cls), r.strategy(), r.poolSize(), r.radiusUsed(),
-            100 * r.fineStageFraction(), ms, same, tenth, exactTenth);
       }
-      System.out.printf("precision@10 over %d queries: %.3f%n", NoduleClass.COUNT,
-          (double) correct / queries);
-      index.save(file);
-      try (RetrievalIndex reopened = RetrievalIndexes.open(file, MODEL)) {
-        Embedding query = near(projections, protoFeatures[3], 0.5f, rnd);
-        boolean same = index.search(query, SearchRequest.defaults()).hits()
-            .equals(reopened.search(query, SearchRequest.defaults()).hits());
-        System.out.printf("saved %d MiB to %s and reopened: same answers %s%n",
-            Files.size(file) >> 20, file, same);
+      for (int k : new int[] {nodule, normal}) {
+        if (k < 0) {
+          continue;
+        }
+        CtSlice slice = LabelledIndex.labelled(q.volume(), k, labels[k], diameters[k]);
+        SearchRequest request = SearchRequest.builder().k(10)
+            .excludePatients(Set.of(q.volume().patientId())).build();
+        long s0 = System.nanoTime();
+        var result = index.search(enc.encode(slice, seg.segment(slice)), request);
+        double ms = (System.nanoTime() - s0) / 1e6;
+        System.out.printf("%nquery %s slice %d (class %s), other patients only, %.1f ms"
+                + " including segmentation and encoding:%n", q.volume().patientId(), k,
+            labels[k] == null ? "?" : labels[k], ms);
+        for (Hit h : result.hits()) {
+          System.out.printf(Locale.ROOT, "  %2d  %-16s slice %3d  class %-8s  Hamming %2d  FC1"
+                  + " %.3f%n", h.rank(), h.ref().patientId(), h.ref().sliceIndex(),
+              h.ref().noduleClass() == null ? "?" : h.ref().noduleClass(),
+              h.hammingDistance(), h.featureDistance());
+        }
       }
-    } finally {
-      Files.deleteIfExists(file);
     }
-  }
-
-  /** A slice near a prototype: Gaussian feature noise, code = signs of the projections. */
-  private static Embedding near(float[][] projections, float[] features, float noise,
-      Random rnd) {
-    float[] f = features.clone();
-    for (int d = 0; d < f.length; d++) {
-      f[d] += noise * (float) rnd.nextGaussian();
-    }
-    long code = 0;
-    for (int b = 0; b < BITS; b++) {
-      double dot = 0;
-      for (int d = 0; d < f.length; d++) {
-        dot += projections[b][d] * f[d];
+    if (real) {
+      Path out = Path.of("cbmir-examples/target/eval");
+      System.out.println("\nevaluation on held-out patients (" + out.resolve("summary.json")
+          + "):");
+      DatasetExporter.builder().build().export(DatasetExporter.discover(data,
+          VolumeReader.ReadListener.NONE), out.resolve("dataset"));
+      try (Encoder enc = Models.encoder()) {
+        System.out.print(Evaluation.json(Evaluation.run(out.resolve("dataset"), enc, out)));
       }
-      code |= dot >= 0 ? 1L << b : 0;
+      System.out.println("paper (Table 3) per-class mAP: "
+          + java.util.Arrays.toString(Evaluation.PAPER_MAP));
     }
-    return Embedding.builder().code(new long[] {code}, BITS).fc1(f).modelFingerprint(MODEL)
-        .build();
   }
 }
