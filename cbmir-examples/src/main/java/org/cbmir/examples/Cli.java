@@ -148,17 +148,17 @@ public final class Cli implements Callable<Integer> {
       if (k < 1) {
         throw new IllegalArgumentException("-k must be >= 1, got " + k);
       }
-      List<CtVolume> q = new DicomSeriesReader().read(query, new VolumeReader.ReadListener() {
-        @Override
-        public void skipped(Path file, CbmirException reason) {
-          throw new UncheckedIOException(reason);
-        }
-      });
-      if (q.isEmpty()) {
-        throw new IOException(query + ": not a readable CT image");
-      }
-      CtSlice slice = q.get(0).slice(0);
       try (SimilarCaseSearch cbmir = SimilarCaseSearch.open(indexFile)) {
+        List<CtVolume> q = new DicomSeriesReader().read(query, new VolumeReader.ReadListener() {
+          @Override
+          public void skipped(Path file, CbmirException reason) {
+            throw new UncheckedIOException(reason);
+          }
+        });
+        if (q.isEmpty()) {
+          throw new IOException(query + ": not a readable CT image");
+        }
+        CtSlice slice = q.get(0).slice(0);
         if (k > cbmir.index().size()) {
           System.err.printf("note: -k %d is larger than the index (%d slices)%n", k,
               cbmir.index().size());

@@ -51,8 +51,30 @@ class CliTest {
     Files.writeString(index, "not an index either");
     Run s = run("search", notCt.toString(), "--index", index.toString());
     assertTrue(s.code() != 0);
-    assertTrue(s.err().startsWith("error: ") && s.err().contains("note.dcm"), s.err());
+    assertTrue(s.err().startsWith("error: ") && s.err().contains("not a cbmir index"), s.err());
     assertFalse(s.err().contains("\tat "), s.err());
+
+    Path good = dir.resolve("good.cbmir");
+    try (org.cbmir.api.Encoder enc = org.cbmir.api.Models.encoder();
+         var idx = org.cbmir.api.RetrievalIndexes.create(org.cbmir.api.IndexConfig.builder()
+             .matching(enc).build())) {
+      idx.save(good);
+    }
+    Run notImage = run("search", notCt.toString(), "--index", good.toString());
+    assertTrue(notImage.code() != 0);
+    assertTrue(notImage.err().startsWith("error: ") && notImage.err().contains("note.dcm"),
+        notImage.err());
+
+    // An index built with another model is refused by name before any work.
+    Path other = dir.resolve("other.cbmir");
+    try (var idx = org.cbmir.api.RetrievalIndexes.create(org.cbmir.api.IndexConfig.builder()
+        .bits(64).featureDimension(256).modelFingerprint("another-model").build())) {
+      idx.save(other);
+    }
+    Run mismatch = run("search", notCt.toString(), "--index", other.toString());
+    assertTrue(mismatch.code() != 0);
+    assertTrue(mismatch.err().contains("another-model") && mismatch.err().contains("re-index"),
+        mismatch.err());
 
     Run unknown = run("frobnicate");
     assertTrue(unknown.code() != 0);
