@@ -31,6 +31,7 @@ import org.cbmir.api.preprocessing.ModelInput;
 public final class ExportDataset {
   private ExportDataset() {}
 
+  /** Entry point; see the class comment for the arguments. */
   public static void main(String[] args) throws IOException {
     Path data = Path.of("../shared/data");
     Path out = Path.of("target/dataset");

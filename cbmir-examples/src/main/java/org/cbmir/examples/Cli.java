@@ -44,6 +44,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {Cli.Index.class, Cli.Search.class, Cli.Evaluate.class})
 public final class Cli implements Callable<Integer> {
 
+  /** Entry point; see the class comment for the arguments. */
   public static void main(String[] args) {
     List<String> a = new ArrayList<>();
     for (String s : args) {

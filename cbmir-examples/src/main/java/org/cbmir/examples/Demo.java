@@ -33,6 +33,7 @@ import org.cbmir.data.ThoraxPhantom;
 public final class Demo {
   private Demo() {}
 
+  /** Entry point; see the class comment for the arguments. */
   public static void main(String[] args) throws IOException {
     Path data = Path.of(args.length > 0 && !args[0].isBlank() ? args[0].trim()
         : "../shared/data");

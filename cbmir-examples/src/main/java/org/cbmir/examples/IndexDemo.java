@@ -35,6 +35,7 @@ public final class IndexDemo {
 
   private IndexDemo() {}
 
+  /** Entry point; see the class comment for the arguments. */
   public static void main(String[] args) throws IOException {
     int n = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0].trim()) : 200_000;
     Random rnd = new Random(2026);

@@ -32,6 +32,7 @@ public final class NodulePictures {
 
   private NodulePictures() {}
 
+  /** Entry point; see the class comment for the arguments. */
   public static void main(String[] args) throws IOException {
     Path data = Path.of(args.length > 0 ? args[0] : "../shared/data");
     Path out = Path.of(args.length > 1 ? args[1] : "docs/inserted-vs-real.png");

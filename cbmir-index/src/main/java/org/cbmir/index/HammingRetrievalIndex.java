@@ -29,7 +29,7 @@ import org.roaringbitmap.RoaringBitmap;
  *
  * <p>Thread-safety: thread-safe. Searches run concurrently under a read lock; adds and removes take
  * the write lock briefly. Multi-index tables are rebuilt lazily, by the first search that finds
- * more than {@value #MAX_UNHASHED_FRACTION_INVERSE}th of the codes outside them.
+ * more than one code in {@value #MAX_UNHASHED_FRACTION_INVERSE} outside them.
  */
 public final class HammingRetrievalIndex implements RetrievalIndex {
   /** Codes scanned per block: 16 Ki codes of 64 bits fill 128 KiB, well inside L2. */
@@ -39,7 +39,9 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
   /** Tables are rebuilt when more than 1/16 of the codes are not in them. */
   static final int MAX_UNHASHED_FRACTION_INVERSE = 16;
 
-  // Cost model of the coarse stage, in nanoseconds, fitted on the 1M/10M benchmarks (RESULTS.md).
+  // Cost model of the coarse stage, in nanoseconds, set by hand from the benchmark figures
+  // (RESULTS.md: a scan costs about 0.2 ns per code word; a probe and a verified candidate are
+  // cache misses). Only the ratio matters: it decides between MIH and the scan.
   private static final double SCAN_NS_PER_WORD = 0.25;
   private static final double PROBE_NS = 12;
   private static final double CANDIDATE_NS = 6;

@@ -182,6 +182,7 @@ final class SliceTable {
     for (RoaringBitmap b : bySeries.values()) {
       bitmaps += b.getLongSizeInBytes();
     }
+    // Columns and bitmaps exactly; the per-series strings and map entries roughly (200 bytes).
     return (long) seriesOf.length * (4 + 4 + 8 + 1 + 4) + bitmaps + series.size() * 200L;
   }
 }
