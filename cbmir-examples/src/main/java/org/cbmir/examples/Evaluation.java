@@ -62,7 +62,8 @@ public final class Evaluation {
     long[] yTrain = NpyReader.read(dataset.resolve("train_labels.npy")).longs();
     long[] yTest = NpyReader.read(dataset.resolve("test_labels.npy")).longs();
     int n = train.size();
-    // Coarse pool of 5% of the index (at least k): the fine stage scores a small fraction.
+    // Coarse pool: from radius 0, widened to 5% of the index (at least k), so that the fine stage
+    // scores a small fraction.
     int m = Math.max(K, n / 20);
     double[] apC2f = new double[test.size()];
     double[] apFc1 = new double[test.size()];
@@ -81,7 +82,8 @@ public final class Evaluation {
       for (int q = 0; q < test.size(); q++) {
         Embedding e = test.get(q);
         int cls = (int) yTest[q];
-        SearchResult c2f = index.search(e, SearchRequest.builder().k(K).minPoolSize(m).build());
+        SearchResult c2f = index.search(e, SearchRequest.builder().k(K).hammingRadius(0)
+            .minPoolSize(m).build());
         fine += c2f.fineStageFraction();
         apC2f[q] = averagePrecision(labels(c2f.hits(), yTrain), cls, count(yTrain, cls));
         p10 += precision(labels(c2f.hits(), yTrain), cls);
@@ -149,7 +151,7 @@ public final class Evaluation {
   /** The coarse-to-fine ranking: the pool by FC1, then everything else by Hamming distance. */
   private static int[] rank(SearchResult c2f, RetrievalIndex index, Embedding e, int n) {
     int[] fineOrder = ordinals(index.search(e, SearchRequest.builder().k(c2f.poolSize())
-        .minPoolSize(c2f.poolSize()).build()).hits());
+        .hammingRadius(c2f.radiusUsed()).minPoolSize(c2f.poolSize()).build()).hits());
     boolean[] seen = new boolean[n];
     int[] out = new int[n];
     int w = 0;
