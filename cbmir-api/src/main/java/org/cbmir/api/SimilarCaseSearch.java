@@ -81,7 +81,7 @@ public final class SimilarCaseSearch implements AutoCloseable {
     return r;
   }
 
-  /** What {@link #ingest} did. */
+  /** What {@link #ingest} did. Thread-safety: immutable. */
   public record IngestReport(int volumes, int slices, int skippedFiles) {}
 
   /**

@@ -48,7 +48,7 @@ public final class Evaluation {
   static final double[] PAPER_MAP = {0.846, 0.775, 0.765, 0.738, 0.767, 0.657, 0.521, 0.520};
   static final int K = 10;
 
-  /** The figures written to {@code summary.json}. */
+  /** The figures written to {@code summary.json}. Thread-safety: immutable once returned. */
   public record Summary(double precisionAt10, double[] mapPerClass, double map,
       double exhaustiveFc1Map, double hammingMap, double fc3Map, double fineStageFraction,
       int queries, int indexed) {}

@@ -26,7 +26,7 @@ import org.cbmir.api.preprocessing.HuWindow;
 final class Gallery {
   private Gallery() {}
 
-  /** A hit with its pixels (null when the archive no longer has the slice). */
+  /** A hit with its pixels (null when the archive no longer has the slice). Immutable. */
   record Shown(Hit hit, CtSlice slice) {}
 
   static void write(Path html, CtSlice query, NoduleClass queryClass, List<Shown> hits)

@@ -187,11 +187,7 @@ public final class OnnxEncoder implements Encoder {
       OnnxOptions o = options.check();
       OnnxModel m = null;
       try {
-        m = o.model() == null
-            ? OnnxModel.loadResource(SHIPPED, o.provider(), o.intraOpThreads(), "fc1", "latent",
-                "logits")
-            : OnnxModel.load(o.model(), o.provider(), o.intraOpThreads(), "fc1", "latent",
-                "logits");
+        m = OnnxModel.load(o, SHIPPED, "fc1", "latent", "logits");
         return new OnnxEncoder(m, o.batchSize());
       } catch (IOException e) {
         if (m != null) {

@@ -92,6 +92,14 @@ final class OnnxModel implements AutoCloseable {
     }
   }
 
+  /** The model the options name (their file, or the shipped resource) with these outputs. */
+  static OnnxModel load(OnnxOptions o, String shippedResource, String... outputs)
+      throws IOException {
+    return o.model() == null
+        ? loadResource(shippedResource, o.provider(), o.intraOpThreads(), outputs)
+        : load(o.model(), o.provider(), o.intraOpThreads(), outputs);
+  }
+
   static OnnxModel load(Path file, ExecutionProvider provider, int threads, String... outputs)
       throws IOException {
     return new OnnxModel(file.toString(), Files.readAllBytes(file), provider, threads, outputs);

@@ -102,9 +102,7 @@ public final class OnnxSegmenter implements Segmenter {
     public OnnxSegmenter build() {
       OnnxOptions o = options.check();
       try {
-        OnnxModel m = o.model() == null
-            ? OnnxModel.loadResource(SHIPPED, o.provider(), o.intraOpThreads(), "mask")
-            : OnnxModel.load(o.model(), o.provider(), o.intraOpThreads(), "mask");
+        OnnxModel m = OnnxModel.load(o, SHIPPED, "mask");
         long[] shape = m.outputs.get("mask");
         if (shape.length != 4 || shape[1] != 1) {
           m.close();
