@@ -18,7 +18,6 @@ import java.util.zip.CRC32C;
 import org.cbmir.api.CorruptIndexException;
 import org.cbmir.api.IndexConfig;
 import org.cbmir.api.ModelMismatchException;
-import org.cbmir.api.NoduleClass;
 import org.roaringbitmap.RoaringBitmap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,15 +49,17 @@ final class IndexFile {
   private static final byte[] MAGIC = "CBMIRIDX".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] END = "CBMIREND".getBytes(StandardCharsets.US_ASCII);
   private static final String[] SECTIONS = {"codes", "features", "series", "slices", "tombstones"};
-  private static final int SLICE_RECORD = 4 + 4 + 8 + 1 + 4;
-  private static final int CHUNK = 1 << 20;
+  static final int CHUNK = 1 << 20;
   private static final Logger LOG = LoggerFactory.getLogger(IndexFile.class);
 
   private IndexFile() {}
 
   // ------------------------------------------------------------------ write
 
-  static void write(HammingRetrievalIndex index, Path file) throws IOException {
+  /** Writes the parts of an index to {@code file} (see the class comment); caller holds the lock. */
+  static void write(Path file, HammingRetrievalIndex index, CodeStore codes,
+      FeatureStore features, SliceTable slices, RoaringBitmap tombstones, int count)
+      throws IOException {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     if (dir != null && !Files.isDirectory(dir)) {
@@ -69,13 +70,12 @@ final class IndexFile {
     boolean done = false;
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE)) {
-      Writer w = new Writer(ch);
-      writeHeader(w, index);
-      writeCodes(w, index);
-      writeFeatures(w, index);
-      writeSeries(w, index);
-      writeSlices(w, index);
-      writeTombstones(w, index);
+      SectionWriter w = new SectionWriter(ch);
+      writeHeader(w, index, count);
+      codes.write(w, count);
+      features.write(w, count);
+      slices.write(w, count);
+      writeTombstones(w, tombstones);
       w.raw(END);
       w.flush();
       ch.force(true);
@@ -109,78 +109,22 @@ final class IndexFile {
     }
   }
 
-  private static void writeHeader(Writer w, HammingRetrievalIndex index) throws IOException {
+  private static void writeHeader(SectionWriter w, HammingRetrievalIndex index, int count)
+      throws IOException {
     ByteBuffer h = ByteBuffer.allocate(256 + index.modelFingerprint().length() * 4)
         .order(ByteOrder.LITTLE_ENDIAN);
     byte[] fp = index.modelFingerprint().getBytes(StandardCharsets.UTF_8);
     h.put(MAGIC).putInt(VERSION).putInt(index.bits()).putInt(index.featureDimension())
-        .putInt(index.count()).putInt(fp.length).put(fp).putInt(SECTIONS.length);
+        .putInt(count).putInt(fp.length).put(fp).putInt(SECTIONS.length);
     CRC32C crc = new CRC32C();
     crc.update(h.array(), 0, h.position());
     h.putInt((int) crc.getValue());
     w.raw(java.util.Arrays.copyOf(h.array(), h.position()));
   }
 
-  private static void writeCodes(Writer w, HammingRetrievalIndex index) throws IOException {
-    long[] codes = index.codes();
-    int n = index.count() * index.words();
-    w.beginSection("codes", 8L * n);
-    for (int i = 0; i < n; i++) {
-      w.putLong(codes[i]);
-    }
-    w.endSection();
-  }
-
-  private static void writeFeatures(Writer w, HammingRetrievalIndex index) throws IOException {
-    int dim = index.featureDimension();
-    int count = index.count();
-    w.beginSection("features", 4L * count * dim);
-    int rows = HammingRetrievalIndex.pageRows();
-    for (int p = 0; (long) p * rows < count; p++) {
-      float[] page = index.page(p);
-      int n = Math.min(rows, count - p * rows) * dim;
-      for (int i = 0; i < n; i++) {
-        w.putFloat(page[i]);
-      }
-    }
-    w.endSection();
-  }
-
-  private static void writeSeries(Writer w, HammingRetrievalIndex index) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      var series = index.slices().series();
-      out.writeInt(Integer.reverseBytes(series.size()));
-      for (SliceTable.Series s : series) {
-        for (String v : new String[] {s.patientId(), s.studyUid(), s.seriesUid()}) {
-          byte[] b = v.getBytes(StandardCharsets.UTF_8);
-          out.writeInt(Integer.reverseBytes(b.length));
-          out.write(b);
-        }
-      }
-    }
-    byte[] payload = bytes.toByteArray();
-    w.beginSection("series", payload.length);
-    w.putBytes(payload);
-    w.endSection();
-  }
-
-  private static void writeSlices(Writer w, HammingRetrievalIndex index) throws IOException {
-    SliceTable t = index.slices();
-    int count = index.count();
-    w.beginSection("slices", (long) SLICE_RECORD * count);
-    for (int i = 0; i < count; i++) {
-      w.putInt(t.seriesOf(i));
-      w.putInt(t.sliceIndex(i));
-      w.putDouble(t.zMm(i));
-      w.putByte(t.classLabel(i));
-      w.putFloat(t.diameterMm(i));
-    }
-    w.endSection();
-  }
-
-  private static void writeTombstones(Writer w, HammingRetrievalIndex index) throws IOException {
-    RoaringBitmap t = index.tombstones().clone();
+  private static void writeTombstones(SectionWriter w, RoaringBitmap tombstones)
+      throws IOException {
+    RoaringBitmap t = tombstones.clone();
     t.runOptimize();
     ByteBuffer b = ByteBuffer.allocate(t.serializedSizeInBytes());
     t.serialize(b);
@@ -189,123 +133,11 @@ final class IndexFile {
     w.endSection();
   }
 
-  /** Buffered little-endian writer that checksums each section's payload. */
-  private static final class Writer {
-    private final FileChannel ch;
-    private final ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-    private CRC32C crc;
-    private long expected;
-    private long written;
-
-    Writer(FileChannel ch) {
-      this.ch = ch;
-    }
-
-    void beginSection(String name, long length) throws IOException {
-      byte[] n = name.getBytes(StandardCharsets.US_ASCII);
-      ensure(4 + n.length + 8);
-      buf.putInt(n.length).put(n).putLong(length);
-      drainUnchecked();
-      crc = new CRC32C();
-      expected = length;
-      written = 0;
-    }
-
-    void endSection() throws IOException {
-      if (written != expected) {
-        throw new IllegalStateException("section length " + written + " != " + expected);
-      }
-      drain();
-      CRC32C c = crc;
-      crc = null;
-      ensure(4);
-      buf.putInt((int) c.getValue());
-    }
-
-    void raw(byte[] b) throws IOException {
-      for (byte x : b) {
-        ensure(1);
-        buf.put(x);
-      }
-    }
-
-    void putLong(long v) throws IOException {
-      ensure(8);
-      buf.putLong(v);
-      written += 8;
-    }
-
-    void putInt(int v) throws IOException {
-      ensure(4);
-      buf.putInt(v);
-      written += 4;
-    }
-
-    void putDouble(double v) throws IOException {
-      ensure(8);
-      buf.putDouble(v);
-      written += 8;
-    }
-
-    void putFloat(float v) throws IOException {
-      ensure(4);
-      buf.putFloat(v);
-      written += 4;
-    }
-
-    void putByte(byte v) throws IOException {
-      ensure(1);
-      buf.put(v);
-      written += 1;
-    }
-
-    void putBytes(byte[] b) throws IOException {
-      int off = 0;
-      while (off < b.length) {
-        ensure(1);
-        int n = Math.min(buf.remaining(), b.length - off);
-        buf.put(b, off, n);
-        off += n;
-      }
-      written += b.length;
-    }
-
-    private void ensure(int n) throws IOException {
-      if (buf.remaining() < n) {
-        drain();
-      }
-    }
-
-    /** Writes buffered bytes, adding them to the open section's checksum. */
-    private void drain() throws IOException {
-      buf.flip();
-      if (crc != null) {
-        crc.update(buf.duplicate());
-      }
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-      buf.clear();
-    }
-
-    /** Writes buffered section framing, which is not part of any payload checksum. */
-    private void drainUnchecked() throws IOException {
-      CRC32C c = crc;
-      crc = null;
-      drain();
-      crc = c;
-    }
-
-    void flush() throws IOException {
-      drain();
-    }
-  }
-
   // ------------------------------------------------------------------ read
 
   static HammingRetrievalIndex read(Path file, String expectedFingerprint) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      Reader r = new Reader(file, ch);
+      SectionReader r = new SectionReader(file, ch);
       byte[] magic = r.bytes("header", MAGIC.length);
       if (!java.util.Arrays.equals(magic, MAGIC)) {
         throw new CorruptIndexException(file, "header",
@@ -343,72 +175,13 @@ final class IndexFile {
       }
       int words = (bits + 63) >>> 6;
       long codeWords = (long) count * words;
-      long featureCount = (long) count * dim;
       if (codeWords > Integer.MAX_VALUE - 8) {
         throw new CorruptIndexException(file, "header", count + " codes do not fit in memory");
       }
 
-      long[] codes = new long[(int) Math.max(16, codeWords)];
-      r.beginSection("codes", 8 * codeWords);
-      for (int i = 0; i < codeWords; i++) {
-        codes[i] = r.getLong();
-      }
-      r.endSection();
-
-      int rows = HammingRetrievalIndex.pageRows();
-      float[][] pages = new float[(int) ((count + (long) rows - 1) / rows)][];
-      r.beginSection("features", 4 * featureCount);
-      for (int p = 0; p < pages.length; p++) {
-        pages[p] = new float[rows * dim];
-        int n = Math.min(rows, count - p * rows) * dim;
-        for (int i = 0; i < n; i++) {
-          float v = r.getFloat();
-          if (!Float.isFinite(v)) {
-            throw new CorruptIndexException(file, "features",
-                "non-finite feature " + v + " in row " + (p * rows + i / dim));
-          }
-          pages[p][i] = v;
-        }
-      }
-      r.endSection();
-
-      IndexConfig config = IndexConfig.builder().bits(bits).featureDimension(dim)
-          .modelFingerprint(fingerprint).expectedSlices(0).build();
-      HammingRetrievalIndex index = new HammingRetrievalIndex(config);
-      SliceTable table = index.slices();
-
-      long seriesLen = r.beginSection("series", -1);
-      int nSeries = r.getInt();
-      if (nSeries < 0 || nSeries > seriesLen / 12) {
-        throw new CorruptIndexException(file, "series", "implausible series count " + nSeries);
-      }
-      for (int s = 0; s < nSeries; s++) {
-        String patient = r.string("series");
-        String study = r.string("series");
-        String series = r.string("series");
-        try {
-          table.addSeries(new SliceTable.Series(patient, study, series));
-        } catch (IllegalArgumentException e) {
-          throw new CorruptIndexException(file, "series", e.getMessage());
-        }
-      }
-      r.endSection();
-
-      r.beginSection("slices", (long) SLICE_RECORD * count);
-      for (int i = 0; i < count; i++) {
-        int sid = r.getInt();
-        int slice = r.getInt();
-        double z = r.getDouble();
-        byte label = r.getByte();
-        float diameter = r.getFloat();
-        if (sid < 0 || sid >= nSeries || slice < 0 || Double.isInfinite(z)
-            || label < SliceTable.UNKNOWN_CLASS || label >= NoduleClass.COUNT
-            || diameter < 0 || Float.isInfinite(diameter)) {
-          throw new CorruptIndexException(file, "slices", "invalid record for ordinal " + i);
-        }
-        table.addRaw(sid, slice, z, label, diameter);
-      }
-      r.endSection();
+      HeapCodeStore codes = HeapCodeStore.read(r, bits, count);
+      Float32FeatureStore features = Float32FeatureStore.read(r, dim, count);
+      SliceTable table = SliceTable.read(r, count);
 
       long tombLen = r.beginSection("tombstones", -1);
       byte[] tb = new byte[(int) tombLen];
@@ -429,149 +202,9 @@ final class IndexFile {
       if (!java.util.Arrays.equals(end, END) || r.position() != ch.size()) {
         throw new CorruptIndexException(file, "trailer", "missing end marker or trailing bytes");
       }
-      index.installLoaded(codes, pages, count, tombstones);
-      return index;
-    }
-  }
-
-  /** Buffered little-endian reader that checks lengths against the file and section checksums. */
-  private static final class Reader {
-    private final Path file;
-    private final FileChannel ch;
-    private final long fileSize;
-    private final ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-    private long bufStart;
-    private String section = "header";
-    private CRC32C crc;
-    /** Index in {@code buf} from which consumed payload bytes are not yet checksummed. */
-    private int crcMark;
-    private long sectionEnd = -1;
-
-    Reader(Path file, FileChannel ch) throws IOException {
-      this.file = file;
-      this.ch = ch;
-      this.fileSize = ch.size();
-      buf.limit(0);
-    }
-
-    long position() {
-      return bufStart + buf.position();
-    }
-
-    private void need(int n) throws IOException {
-      if (buf.remaining() >= n) {
-        return;
-      }
-      if (crc != null) {
-        crc.update(buf.array(), crcMark, buf.position() - crcMark);
-        crcMark = 0;
-      }
-      bufStart += buf.position();
-      buf.compact();
-      while (buf.position() < n) {
-        if (ch.read(buf) < 0) {
-          buf.flip();
-          throw new CorruptIndexException(file, section, "file is truncated");
-        }
-      }
-      buf.flip();
-    }
-
-    long beginSection(String name, long expectedLength) throws IOException {
-      section = name;
-      int nameLen = getInt();
-      if (nameLen < 1 || nameLen > 64) {
-        throw new CorruptIndexException(file, name, "bad section name length " + nameLen);
-      }
-      String actual = new String(bytes(name, nameLen), StandardCharsets.US_ASCII);
-      if (!actual.equals(name)) {
-        throw new CorruptIndexException(file, name, "expected section '" + name + "', found '"
-            + actual + "'");
-      }
-      long len = getLong();
-      if (len < 0 || (expectedLength >= 0 && len != expectedLength)) {
-        throw new CorruptIndexException(file, name, "payload length " + len
-            + (expectedLength >= 0 ? ", expected " + expectedLength : ""));
-      }
-      if (position() + len + 4 > fileSize) {
-        throw new CorruptIndexException(file, name, "file is truncated: section needs "
-            + (len + 4) + " bytes, " + (fileSize - position()) + " remain");
-      }
-      if (len > Integer.MAX_VALUE && expectedLength < 0) {
-        throw new CorruptIndexException(file, name, "payload length " + len + " is implausible");
-      }
-      crc = new CRC32C();
-      crcMark = buf.position();
-      sectionEnd = position() + len;
-      return len;
-    }
-
-    void endSection() throws IOException {
-      if (position() != sectionEnd) {
-        throw new CorruptIndexException(file, section, "payload holds "
-            + (sectionEnd - position()) + " unread bytes");
-      }
-      crc.update(buf.array(), crcMark, buf.position() - crcMark);
-      long value = crc.getValue();
-      crc = null;
-      if (getInt() != (int) value) {
-        throw new CorruptIndexException(file, section, "checksum mismatch");
-      }
-    }
-
-    int headerInt(CRC32C c) throws IOException {
-      int v = getInt();
-      c.update(new byte[] {(byte) v, (byte) (v >> 8), (byte) (v >> 16), (byte) (v >> 24)});
-      return v;
-    }
-
-    int intLe(String where) throws IOException {
-      return getInt();
-    }
-
-    byte[] bytes(String where, int n) throws IOException {
-      byte[] b = new byte[n];
-      int off = 0;
-      while (off < n) {
-        need(1);
-        int k = Math.min(buf.remaining(), n - off);
-        buf.get(b, off, k);
-        off += k;
-      }
-      return b;
-    }
-
-    long getLong() throws IOException {
-      need(8);
-      return buf.getLong();
-    }
-
-    int getInt() throws IOException {
-      need(4);
-      return buf.getInt();
-    }
-
-    double getDouble() throws IOException {
-      need(8);
-      return buf.getDouble();
-    }
-
-    float getFloat() throws IOException {
-      need(4);
-      return buf.getFloat();
-    }
-
-    byte getByte() throws IOException {
-      need(1);
-      return buf.get();
-    }
-
-    String string(String where) throws IOException {
-      int n = getInt();
-      if (n < 0 || position() + n > sectionEnd) {
-        throw new CorruptIndexException(file, where, "string length " + n + " overruns section");
-      }
-      return new String(bytes(where, n), StandardCharsets.UTF_8);
+      IndexConfig config = IndexConfig.builder().bits(bits).featureDimension(dim)
+          .modelFingerprint(fingerprint).expectedSlices(0).build();
+      return new HammingRetrievalIndex(config, codes, features, table, tombstones);
     }
   }
 }

@@ -75,15 +75,16 @@ final class MultiIndexHashing {
     return Math.min(bits, (bits + width - 1) / width);
   }
 
-  /** Builds the tables over codes {@code [0, n)} with a counting sort per table. */
-  static MultiIndexHashing build(long[] codes, int words, int bits, int n) {
-    MultiIndexHashing mih = new MultiIndexHashing(bits, words, n, tablesFor(bits, n));
+  /** Builds the tables over codes {@code [0, n)} of a store with a counting sort per table. */
+  static MultiIndexHashing build(CodeStore codes, int n) {
+    int bits = codes.bits();
+    MultiIndexHashing mih = new MultiIndexHashing(bits, codes.words(), n, tablesFor(bits, n));
     for (int t = 0; t < mih.tables; t++) {
       int len = mih.length[t];
       int st = mih.start[t];
       int[] off = new int[(1 << len) + 1];
       for (int i = 0; i < n; i++) {
-        off[substring(codes, i * words, st, len) + 1]++;
+        off[codes.substring(i, st, len) + 1]++;
       }
       for (int k = 1; k < off.length; k++) {
         off[k] += off[k - 1];
@@ -95,7 +96,7 @@ final class MultiIndexHashing {
       byte[] high8 = n <= (1 << 24) ? new byte[n] : null;
       char[] high16 = high8 == null ? new char[n] : null;
       for (int i = 0; i < n; i++) {
-        int p = fill[substring(codes, i * words, st, len)]++;
+        int p = fill[codes.substring(i, st, len)]++;
         low[p] = (char) i;
         if (high8 != null) {
           high8[p] = (byte) (i >>> 16);
@@ -177,7 +178,7 @@ final class MultiIndexHashing {
    * Probes every bucket at exactly {@code level} flips in every table and adds each code found for
    * the first time (see the class comment), with its exact distance, unless it is blocked.
    */
-  void probeLevel(long[] codes, long[] query, int qo, int level, RoaringBitmap blocked,
+  void probeLevel(CodeStore codes, long[] query, int qo, int level, RoaringBitmap blocked,
       Candidates out) {
     for (int t = 0; t < tables; t++) {
       int len = length[t];
@@ -193,9 +194,9 @@ final class MultiIndexHashing {
         int k = key ^ (int) flips;
         for (int p = off[k], end = off[k + 1]; p < end; p++) {
           int ord = low[p] | (high8 != null ? (high8[p] & 0xff) : high16[p]) << 16;
-          if (isFirstFind(codes, ord * words, query, qo, t, level)
+          if (isFirstFind(codes, ord, query, qo, t, level)
               && (blocked == null || !blocked.contains(ord))) {
-            out.add(ord, distance(codes, ord * words, query, qo));
+            out.add(ord, codes.distance(ord, query, qo));
           }
         }
         if (level == 0) {
@@ -206,26 +207,19 @@ final class MultiIndexHashing {
   }
 
   /** True when no earlier table finds the code at this level and no table at a lower one. */
-  private boolean isFirstFind(long[] codes, int base, long[] query, int qo, int table, int level) {
+  private boolean isFirstFind(CodeStore codes, int ord, long[] query, int qo, int table,
+      int level) {
     for (int u = 0; u < tables; u++) {
       if (u == table) {
         continue;
       }
       int d = Integer.bitCount(
-          substring(codes, base, start[u], length[u]) ^ substring(query, qo, start[u], length[u]));
+          codes.substring(ord, start[u], length[u]) ^ substring(query, qo, start[u], length[u]));
       if (d < level || (d == level && u < table)) {
         return false;
       }
     }
     return true;
-  }
-
-  private int distance(long[] codes, int base, long[] query, int qo) {
-    int d = 0;
-    for (int w = 0; w < words; w++) {
-      d += Long.bitCount(codes[base + w] ^ query[qo + w]);
-    }
-    return d;
   }
 
   /** Gosper's hack: the next larger integer with the same number of set bits. */

@@ -1,10 +1,15 @@
 package org.cbmir.index;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.cbmir.api.CorruptIndexException;
 import org.cbmir.api.NoduleClass;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.SliceRef;
@@ -184,5 +189,79 @@ final class SliceTable {
     }
     // Columns and bitmaps exactly; the per-series strings and map entries roughly (200 bytes).
     return (long) seriesOf.length * (4 + 4 + 8 + 1 + 4) + bitmaps + series.size() * 200L;
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  /** Bytes of one record of the {@code slices} section. */
+  static final int SLICE_RECORD = 4 + 4 + 8 + 1 + 4;
+
+  /**
+   * Writes the {@code series} section (int n, then n x (patientId, studyUid, seriesUid) as int
+   * length + UTF-8) and the {@code slices} section ({@code count} x (int series, int sliceIndex,
+   * double z, byte class, float diameter)).
+   */
+  void write(SectionWriter w, int count) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(Integer.reverseBytes(series.size()));
+      for (Series s : series) {
+        for (String v : new String[] {s.patientId(), s.studyUid(), s.seriesUid()}) {
+          byte[] b = v.getBytes(StandardCharsets.UTF_8);
+          out.writeInt(Integer.reverseBytes(b.length));
+          out.write(b);
+        }
+      }
+    }
+    byte[] payload = bytes.toByteArray();
+    w.beginSection("series", payload.length);
+    w.putBytes(payload);
+    w.endSection();
+    w.beginSection("slices", (long) SLICE_RECORD * count);
+    for (int i = 0; i < count; i++) {
+      w.putInt(seriesOf[i]);
+      w.putInt(sliceIndex[i]);
+      w.putDouble(zMm[i]);
+      w.putByte(classLabel[i]);
+      w.putFloat(diameterMm[i]);
+    }
+    w.endSection();
+  }
+
+  /** Reads what {@link #write} wrote, checking every record. */
+  static SliceTable read(SectionReader r, int count) throws IOException {
+    SliceTable table = new SliceTable(count);
+    long seriesLen = r.beginSection("series", -1);
+    int nSeries = r.getInt();
+    if (nSeries < 0 || nSeries > seriesLen / 12) {
+      throw new CorruptIndexException(r.file(), "series", "implausible series count " + nSeries);
+    }
+    for (int s = 0; s < nSeries; s++) {
+      String patient = r.string("series");
+      String study = r.string("series");
+      String uid = r.string("series");
+      try {
+        table.addSeries(new Series(patient, study, uid));
+      } catch (IllegalArgumentException e) {
+        throw new CorruptIndexException(r.file(), "series", e.getMessage());
+      }
+    }
+    r.endSection();
+    r.beginSection("slices", (long) SLICE_RECORD * count);
+    for (int i = 0; i < count; i++) {
+      int sid = r.getInt();
+      int slice = r.getInt();
+      double z = r.getDouble();
+      byte label = r.getByte();
+      float diameter = r.getFloat();
+      if (sid < 0 || sid >= nSeries || slice < 0 || Double.isInfinite(z)
+          || label < UNKNOWN_CLASS || label >= NoduleClass.COUNT
+          || diameter < 0 || Float.isInfinite(diameter)) {
+        throw new CorruptIndexException(r.file(), "slices", "invalid record for ordinal " + i);
+      }
+      table.addRaw(sid, slice, z, label, diameter);
+    }
+    r.endSection();
+    return table;
   }
 }

@@ -98,7 +98,7 @@ class MultiIndexHashingTest {
       }
     }
     double perEntry = (double) roaringBytes / ((long) n * tables);
-    double ours = (double) MultiIndexHashing.build(codes, 1, 64, n).ramBytesUsed()
+    double ours = (double) MultiIndexHashing.build(HeapCodeStore.wrap(64, codes, n), n).ramBytesUsed()
         / ((long) n * tables);
     System.out.printf("MIH bucket storage per entry: RoaringBitmap >= %.1f bytes, CSR %.2f bytes%n",
         perEntry, ours);
