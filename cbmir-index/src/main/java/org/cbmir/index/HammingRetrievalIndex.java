@@ -8,7 +8,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.cbmir.api.CoarseStrategy;
 import org.cbmir.api.Embedding;
-import org.cbmir.api.Hit;
 import org.cbmir.api.IndexConfig;
 import org.cbmir.api.RetrievalIndex;
 import org.cbmir.api.SearchMode;
@@ -22,7 +21,8 @@ import org.roaringbitmap.RoaringBitmap;
  * along a query's path (see {@code docs/ARCHITECTURE.md}): a {@link CodeStore} and a {@link
  * FeatureStore}, the {@link SliceTable} of references and filter bitmaps, the {@link CoarseStage}
  * (multi-index hashing or SIMD scan, chosen per query by estimated cost, and the widening rule),
- * the {@link FineStage} (SIMD FC1 rerank, ties by ordinal) and the {@link HitAssembler}. Obtain it
+ * the {@link FineStage} (SIMD FC1 rerank, ties by ordinal), the {@link HitAssembler}, and {@link
+ * SearchModes}, which composes them per mode. Obtain it
  * through {@link org.cbmir.api.RetrievalIndexes}; the extra public methods serve tools and
  * benchmarks that work below the request level.
  *
@@ -31,10 +31,7 @@ import org.roaringbitmap.RoaringBitmap;
  * more than one code in {@value CoarseStage#MAX_UNHASHED_FRACTION_INVERSE} outside them.
  */
 public final class HammingRetrievalIndex implements RetrievalIndex {
-  private final int bits;
-  private final int words;
-  private final int dim;
-  private final String fingerprint;
+  private final IndexShape shape;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
   private final CodeStore codes;
@@ -43,7 +40,7 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
   private final RoaringBitmap tombstones;
   private final CoarseStage coarse;
   private final FineStage fine;
-  private final HitAssembler assembler;
+  private final SearchModes modes;
   private int count;
   private volatile boolean closed;
 
@@ -56,10 +53,7 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
   /** An index over loaded parts, which the loader has checked against each other. */
   HammingRetrievalIndex(IndexConfig config, CodeStore codes, FeatureStore features,
       SliceTable slices, RoaringBitmap tombstones) {
-    this.bits = config.bits();
-    this.words = Embedding.wordsFor(bits);
-    this.dim = config.featureDimension();
-    this.fingerprint = config.modelFingerprint();
+    this.shape = IndexShape.of(config);
     this.codes = codes;
     this.features = features;
     this.slices = slices;
@@ -67,22 +61,22 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     this.count = codes.size();
     this.coarse = new CoarseStage(codes);
     this.fine = new FineStage(features);
-    this.assembler = new HitAssembler(codes, fine, slices);
+    this.modes = new SearchModes(coarse, fine, new HitAssembler(codes, fine, slices));
   }
 
   @Override
   public int bits() {
-    return bits;
+    return shape.bits();
   }
 
   @Override
   public int featureDimension() {
-    return dim;
+    return shape.dimension();
   }
 
   @Override
   public String modelFingerprint() {
-    return fingerprint;
+    return shape.fingerprint();
   }
 
   // ---------------------------------------------------------------- add, remove, lookup
@@ -92,7 +86,7 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     if (ref == null) {
       throw new IllegalArgumentException("ref is required");
     }
-    checkEmbedding(embedding, "embedding");
+    shape.check(embedding, "embedding");
     lock.writeLock().lock();
     try {
       ensureOpen();
@@ -169,11 +163,12 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
       throw new IllegalArgumentException("request is required");
     }
     for (int i = 0; i < queries.size(); i++) {
-      checkEmbedding(queries.get(i), "query " + i);
+      shape.check(queries.get(i), "query " + i);
     }
     refreshTables();
     return underReadLock(() -> {
       int nq = queries.size();
+      int words = shape.words();
       long[] qcodes = new long[nq * words];
       for (int i = 0; i < nq; i++) {
         queries.get(i).copyCodeInto(qcodes, i * words);
@@ -185,58 +180,14 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
               request.minPoolSize())
           : null;
       List<SearchResult> out = new ArrayList<>(nq);
-      float[] qf = new float[dim];
+      float[] qf = new float[shape.dimension()];
       for (int i = 0; i < nq; i++) {
         queries.get(i).copyFc1Into(qf, 0);
-        out.add(searchOne(qcodes, i * words, qf, request, blocked, live,
+        out.add(modes.search(qcodes, i * words, qf, request, blocked, live, count,
             firstPass == null ? null : firstPass[i]));
       }
       return out;
     });
-  }
-
-  private SearchResult searchOne(long[] q, int qo, float[] qf, SearchRequest req,
-      RoaringBitmap blocked, int live, Candidates firstPass) {
-    int k = req.k();
-    int cap = req.maxHitsPerPatient();
-    switch (req.mode()) {
-      case EXHAUSTIVE_FC1 -> {
-        long[] keys = fine.exhaustive(qf, blocked, cap == Integer.MAX_VALUE ? k : live, count);
-        return new SearchResult(assembler.byFeatures(keys, q, qo, k, cap), CoarseStrategy.NONE,
-            -1, live, live, live);
-      }
-      case HAMMING -> {
-        // Widen m until the per-patient cap leaves k hits (or nothing is left).
-        int m = k;
-        while (true) {
-          long[] keys = coarse.linear().topByHamming(q, qo, Math.min(m, Math.max(1, live)),
-              blocked);
-          List<Hit> hits = assembler.byHamming(keys, qf, k, cap);
-          if (hits.size() >= k || m >= live) {
-            int radius = keys.length == 0 ? 0 : LongHeap.distanceBits(keys[keys.length - 1]);
-            return new SearchResult(hits, CoarseStrategy.LINEAR_SCAN, radius, keys.length, 0,
-                live);
-          }
-          m = (int) Math.min((long) m * 4, live);
-        }
-      }
-      default -> {
-        int m = req.minPoolSize();
-        while (true) {
-          CoarseStage.Pool pool = coarse.pool(q, qo, req.hammingRadius(), Math.min(m, live),
-              blocked, firstPass);
-          firstPass = null;
-          long[] keys = fine.rerank(qf, pool.candidates(), cap == Integer.MAX_VALUE ? k
-              : pool.candidates().size);
-          List<Hit> hits = assembler.byFeatures(keys, q, qo, k, cap);
-          if (hits.size() >= k || pool.candidates().size >= live) {
-            return new SearchResult(hits, pool.strategy(), pool.radius(),
-                pool.candidates().size, pool.candidates().size, live);
-          }
-          m = (int) Math.min((long) m * 4, live);
-        }
-      }
-    }
   }
 
   // ---------------------------------------------------------------- below the request level
@@ -247,7 +198,7 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
    * strategies return exactly the same set.
    */
   public int[] radiusSearch(long[] query, int radius, CoarseStrategy strategy) {
-    checkCode(query);
+    shape.checkCode(query);
     if (radius < 0) {
       throw new IllegalArgumentException("radius must be >= 0, got " + radius);
     }
@@ -258,7 +209,7 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
 
   /** The {@code m} live codes nearest a packed query code by Hamming distance, ties by ordinal. */
   public int[] topByHamming(long[] query, int m) {
-    checkCode(query);
+    shape.checkCode(query);
     if (m < 1) {
       throw new IllegalArgumentException("m must be >= 1, got " + m);
     }
@@ -351,33 +302,9 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     }
   }
 
-  private void checkCode(long[] query) {
-    if (query == null || query.length != words) {
-      throw new IllegalArgumentException("query code must have " + words + " words for " + bits
-          + " bits, got " + (query == null ? "null" : query.length));
-    }
-  }
-
-  private void checkEmbedding(Embedding e, String what) {
-    if (e == null) {
-      throw new IllegalArgumentException(what + " is required");
-    }
-    if (e.bits() != bits) {
-      throw new IllegalArgumentException(
-          what + " has a " + e.bits() + "-bit code; this index holds " + bits + "-bit codes");
-    }
-    if (e.fc1Dimension() != dim) {
-      throw new IllegalArgumentException(what + " has " + e.fc1Dimension()
-          + " FC1 features; this index holds " + dim);
-    }
-    if (!e.modelFingerprint().equals(fingerprint)) {
-      throw new IllegalArgumentException(what + " comes from model " + e.modelFingerprint()
-          + "; this index was built with model " + fingerprint);
-    }
-  }
-
   @Override
   public String toString() {
-    return "HammingRetrievalIndex[" + count + " slices, " + bits + " bits, " + dim + "-d FC1]";
+    return "HammingRetrievalIndex[" + count + " slices, " + shape.bits() + " bits, "
+        + shape.dimension() + "-d FC1]";
   }
 }
