@@ -61,18 +61,23 @@ public final class DatasetExporter {
   private final ModelInput input;
   private final int insertedPerClass;
   private final long seed;
-  private final Set<String> testPatients;
+  private final PatientSplit split;
   private final double marginMm;
+  private final List<NoduleCrops.Crop> crops;
 
   private DatasetExporter(Builder b) {
     this.input = b.input;
     this.insertedPerClass = b.insertedPerClass;
     this.seed = b.seed;
-    this.testPatients = b.testPatients;
+    this.split = b.split;
     this.marginMm = b.marginMm;
+    this.crops = List.copyOf(b.crops);
   }
 
-  /** A builder with the defaults: {@link ModelInput#DEFAULT}, 16 inserted per class, seed 1. */
+  /**
+   * A builder with the defaults: {@link ModelInput#DEFAULT}, the shipped {@link PatientSplit},
+   * no inserted spheres, no crops, seed 1.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -80,9 +85,10 @@ public final class DatasetExporter {
   /** Builder for {@link DatasetExporter}. Not thread-safe. */
   public static final class Builder {
     private ModelInput input = ModelInput.DEFAULT;
-    private int insertedPerClass = 16;
+    private int insertedPerClass = 0;
     private long seed = 1;
-    private Set<String> testPatients;
+    private PatientSplit split = PatientSplit.shipped();
+    private List<NoduleCrops.Crop> crops = List.of();
     private double marginMm = SliceLabels.DEFAULT_MARGIN_MM;
 
     private Builder() {}
@@ -93,7 +99,7 @@ public final class DatasetExporter {
       return this;
     }
 
-    /** Synthetic nodules per class per real volume (default 16; 0 for none). */
+    /** Synthetic spheres per class per real volume (default 0, none: real crops teach better). */
     public Builder insertedPerClass(int n) {
       this.insertedPerClass = n;
       return this;
@@ -105,12 +111,24 @@ public final class DatasetExporter {
       return this;
     }
 
-    /**
-     * Patients held out for testing. Default: the last multi-slice patient in sorted order and
-     * every fifth single-slice patient.
-     */
+    /** The patient split (default {@link PatientSplit#shipped()}). */
+    public Builder split(PatientSplit split) {
+      this.split = java.util.Objects.requireNonNull(split, "split");
+      return this;
+    }
+
+    /** Holds out exactly these patients; everyone else trains. */
     public Builder testPatients(Set<String> patients) {
-      this.testPatients = Set.copyOf(patients);
+      return split(PatientSplit.withTestPatients(patients));
+    }
+
+    /**
+     * Real nodule crops (see {@link NoduleCrops}) to transplant: those of training patients
+     * become patches for training and one transplanted slice per nodule in the training split;
+     * those of test patients one transplanted query slice per nodule in the test split.
+     */
+    public Builder crops(List<NoduleCrops.Crop> crops) {
+      this.crops = List.copyOf(crops);
       return this;
     }
 
@@ -179,33 +197,70 @@ public final class DatasetExporter {
     return out;
   }
 
-  /** Exports the sources to {@code outDir} (created if missing). */
+  /**
+   * Exports everything under a data folder with this exporter's settings: the CT volumes {@link
+   * #discover} finds and, where the folder has {@value NoduleCrops#FOLDER}, its crops (unless
+   * the builder was given crops).
+   */
+  public Summary exportFolder(Path data, Path outDir, ReadListener listener) throws IOException {
+    List<Source> sources = discover(data, listener);
+    Path cropFolder = NoduleCrops.find(data);
+    if (crops.isEmpty() && cropFolder != null) {
+      return toBuilder().crops(NoduleCrops.read(cropFolder)).build().export(sources, outDir);
+    }
+    return export(sources, outDir);
+  }
+
+  private Builder toBuilder() {
+    Builder b = new Builder();
+    b.input = input;
+    b.insertedPerClass = insertedPerClass;
+    b.seed = seed;
+    b.split = split;
+    b.marginMm = marginMm;
+    b.crops = crops;
+    return b;
+  }
+
+  /** Side of the square patch records ({@code train_patches.npy}), in model pixels. */
+  public static final int PATCH_SIZE = 57;
+
+  /** Exports the sources (and the builder's crops) to {@code outDir} (created if missing). */
   public Summary export(List<Source> sources, Path outDir) throws IOException {
     Files.createDirectories(outDir);
-    Set<String> test = testPatients != null ? testPatients : defaultTestPatients(sources);
     Set<String> trainPatients = new TreeSet<>();
     Set<String> testSeen = new TreeSet<>();
     Random rnd = new Random(seed);
     NoduleInserter inserter = new NoduleInserter(seed);
     int s = input.size();
     Map<String, Split> splits = new HashMap<>();
+    Map<String, List<Background>> backgrounds = new HashMap<>();
     try (BufferedWriter csv = Files.newBufferedWriter(outDir.resolve("provenance.csv"),
         StandardCharsets.UTF_8)) {
-      csv.write("split,index,patient,series_uid,slice_index,z_mm,class,diameter_mm,source\n");
+      csv.write("split,index,patient,series_uid,slice_index,z_mm,class,diameter_mm,source,"
+          + "nodule_col,nodule_row,nodule\n");
       for (String name : List.of("train", "test")) {
-        splits.put(name, new Split(outDir, name, s));
+        splits.put(name, new Split(outDir, name, s, input));
+        backgrounds.put(name, new ArrayList<>());
       }
       try {
         for (Source src : sources) {
           CtVolume v = src.volume();
-          String split = test.contains(v.patientId()) ? "test" : "train";
-          (split.equals("test") ? testSeen : trainPatients).add(v.patientId());
-          Split out = splits.get(split);
+          String part = split.isTest(v.patientId()) ? "test" : "train";
+          (part.equals("test") ? testSeen : trainPatients).add(v.patientId());
+          Split out = splits.get(part);
           NoduleClass[] labels = SliceLabels.label(v, src.nodules(), marginMm);
           double[] diam = SliceLabels.diameters(v, src.nodules());
           for (int k = 0; k < v.depth(); k++) {
             if (labels[k] != null && hasLungs(v, k)) {
-              out.add(csv, v, k, labels[k], diam[k], src.kind(), input);
+              CtSlice slice = v.slice(k);
+              Nodule n = covering(v, k, src.nodules());
+              double[] at = n == null ? null : input.toModelPixel(slice, n.column(v), n.row(v));
+              out.add(csv, slice, v, k, labels[k], diam[k], src.kind(), at,
+                  n == null ? "" : v.seriesUid() + "#" + src.nodules().indexOf(n));
+              if (labels[k] == NoduleClass.NONE && src.kind().equals("real")) {
+                backgrounds.get(part).add(new Background(v, k));
+              }
             }
           }
           if (insertedPerClass == 0 || !src.kind().equals("real")) {
@@ -215,6 +270,7 @@ public final class DatasetExporter {
             insertClass(v, src.nodules(), c, inserter, rnd, out, csv);
           }
         }
+        transplant(splits, backgrounds, outDir, csv);
       } finally {
         for (Split sp : splits.values()) {
           sp.close();
@@ -228,6 +284,98 @@ public final class DatasetExporter {
       perClass.put(e.getKey(), e.getValue().perClass);
     }
     return new Summary(counts, perClass, trainPatients, testSeen);
+  }
+
+  /** A nodule-free slice that can receive a transplanted nodule. */
+  private record Background(CtVolume volume, int k) {}
+
+  /** The largest nodule whose z-range the slice covers, or null. */
+  private static Nodule covering(CtVolume v, int k, List<Nodule> nodules) {
+    double halfSlice = v.depth() > 1 ? (v.zMm(1) - v.zMm(0)) / 2 : 0.5;
+    double z = v.zMm(k);
+    Nodule best = null;
+    for (Nodule n : nodules) {
+      if (z + halfSlice >= n.zMinMm() && z - halfSlice <= n.zMaxMm()
+          && (best == null || n.diameterMm() > best.diameterMm())) {
+        best = n;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Crops of training patients: every crop becomes a patch record for training ({@code
+   * train_patches.npy}, {@code [M, 2, P, P]}: HU and blending weight at the model's spacing,
+   * with {@code train_patches.csv}), and one crop per nodule is transplanted into a random
+   * nodule-free training slice (source {@code transplanted}). Crops of test patients: one per
+   * nodule transplanted into a random nodule-free test slice (the real-nodule queries).
+   */
+  private void transplant(Map<String, Split> splits, Map<String, List<Background>> backgrounds,
+      Path outDir, BufferedWriter csv) throws IOException {
+    if (crops.isEmpty()) {
+      return;
+    }
+    NoduleTransplanter t = new NoduleTransplanter(seed);
+    int p = PATCH_SIZE;
+    try (NpyWriter patches = new NpyWriter(outDir.resolve("train_patches.npy"),
+        NpyWriter.DType.FLOAT32, 2, p, p);
+        BufferedWriter pcsv = Files.newBufferedWriter(outDir.resolve("train_patches.csv"),
+            StandardCharsets.UTF_8)) {
+      pcsv.write("index,crop_index,patient,nodule_id,diameter_mm,class\n");
+      int written = 0;
+      for (NoduleCrops.Crop c : crops) {
+        if (split.isTest(c.patientId())) {
+          continue;
+        }
+        NoduleTransplanter.Patch patch = t.patch(c, input.spacingMm(), false);
+        float[] rec = new float[2 * p * p];
+        java.util.Arrays.fill(rec, 0, p * p, -1000f);
+        int off = (p - patch.size()) / 2;
+        for (int y = 0; y < patch.size(); y++) {
+          for (int x = 0; x < patch.size(); x++) {
+            int ty = y + off;
+            int tx = x + off;
+            if (tx >= 0 && ty >= 0 && tx < p && ty < p) {
+              rec[ty * p + tx] = patch.hu()[y * patch.size() + x];
+              rec[p * p + ty * p + tx] = patch.alpha()[y * patch.size() + x];
+            }
+          }
+        }
+        patches.write(rec);
+        pcsv.write(String.format(Locale.ROOT, "%d,%d,%s,%s,%.2f,%d%n", written++, c.index(),
+            c.patientId(), c.noduleId(), c.diameterMm(), c.noduleClass().label()));
+      }
+    }
+    Random rnd = new Random(seed + 1);
+    int unplaced = 0;
+    for (NoduleCrops.Crop c : NoduleCrops.perNodule(crops)) {
+      String part = split.isTest(c.patientId()) ? "test" : "train";
+      List<Background> bg = backgrounds.get(part);
+      if (bg.isEmpty()) {
+        unplaced++;
+        continue;
+      }
+      boolean placed = false;
+      for (int attempt = 0; attempt < 8 && !placed; attempt++) {
+        Background b = bg.get(rnd.nextInt(bg.size()));
+        CtSlice slice = b.volume().slice(b.k());
+        NoduleTransplanter.Patch patch = t.patch(c, slice.rowSpacingMm(), false);
+        int[] at = t.place(ThresholdLungMask.DEFAULT.segment(slice), patch, 200);
+        if (at == null) {
+          continue;
+        }
+        CtSlice with = NoduleTransplanter.paste(slice, patch, at[0], at[1]);
+        splits.get(part).add(csv, with, b.volume(), b.k(), c.noduleClass(), c.diameterMm(),
+            "transplanted", input.toModelPixel(slice, at[0], at[1]),
+            "crop:" + c.patientId() + ":" + c.noduleId());
+        placed = true;
+      }
+      unplaced += placed ? 0 : 1;
+    }
+    if (unplaced > 0) {
+      LOG.info("{} of the nodule crops found no room in a nodule-free slice of their split",
+          unplaced);
+    }
   }
 
   /** Nodules inserted into one copy of a volume: few enough that they always find room. */
@@ -260,7 +408,8 @@ public final class DatasetExporter {
       double[] insertedOnly = SliceLabels.diameters(r.volume(), r.nodules());
       for (int k = 0; k < v.depth(); k++) {
         if (insertedOnly[k] > 0 && labels[k] != null) {
-          out.add(csv, r.volume(), k, labels[k], diam[k], "inserted", input);
+          out.add(csv, r.volume().slice(k), r.volume(), k, labels[k], diam[k], "inserted",
+              null, "");
         }
       }
     }
@@ -269,27 +418,6 @@ public final class DatasetExporter {
   private static boolean hasLungs(CtVolume v, int k) {
     LungMask m = ThresholdLungMask.DEFAULT.segment(v.slice(k));
     return m.area() >= 0.02 * v.width() * v.height();
-  }
-
-  /** The last multi-slice patient (sorted) and every fifth single-slice patient. */
-  static Set<String> defaultTestPatients(List<Source> sources) {
-    TreeSet<String> multi = new TreeSet<>();
-    TreeSet<String> single = new TreeSet<>();
-    for (Source s : sources) {
-      (s.volume().depth() > 1 ? multi : single).add(s.volume().patientId());
-    }
-    single.removeAll(multi);
-    Set<String> test = new TreeSet<>();
-    if (multi.size() > 1) {
-      test.add(multi.last());
-    }
-    int i = 0;
-    for (String p : single) {
-      if (i++ % 5 == 4) {
-        test.add(p);
-      }
-    }
-    return test;
   }
 
   /** The three writers of one split. */
@@ -301,8 +429,11 @@ public final class DatasetExporter {
     final Map<NoduleClass, Integer> perClass = new EnumMap<>(NoduleClass.class);
     int count;
 
-    Split(Path dir, String name, int size) throws IOException {
+    final ModelInput input;
+
+    Split(Path dir, String name, int size, ModelInput input) throws IOException {
       this.name = name;
+      this.input = input;
       images = new NpyWriter(dir.resolve(name + "_images.npy"), NpyWriter.DType.FLOAT32, 1,
           size, size);
       masks = new NpyWriter(dir.resolve(name + "_masks.npy"), NpyWriter.DType.UINT8, 1, size,
@@ -310,9 +441,9 @@ public final class DatasetExporter {
       labels = new NpyWriter(dir.resolve(name + "_labels.npy"), NpyWriter.DType.INT64);
     }
 
-    void add(BufferedWriter csv, CtVolume v, int k, NoduleClass label, double diameter,
-        String source, ModelInput input) throws IOException {
-      CtSlice slice = input.prepare(v.slice(k));
+    void add(BufferedWriter csv, CtSlice original, CtVolume v, int k, NoduleClass label,
+        double diameter, String source, double[] noduleAt, String nodule) throws IOException {
+      CtSlice slice = input.prepare(original);
       LungMask mask = ThresholdLungMask.DEFAULT.segment(slice);
       images.write(slice.hu());
       boolean[] m = mask.toArray();
@@ -322,8 +453,9 @@ public final class DatasetExporter {
       }
       masks.write(mb);
       labels.write((long) label.label());
-      csv.write(String.format(Locale.ROOT, "%s,%d,%s,%s,%d,%.3f,%d,%.2f,%s%n", name, count,
-          v.patientId(), v.seriesUid(), k, v.zMm(k), label.label(), diameter, source));
+      csv.write(String.format(Locale.ROOT, "%s,%d,%s,%s,%d,%.3f,%d,%.2f,%s,%.1f,%.1f,%s%n", name,
+          count, v.patientId(), v.seriesUid(), k, v.zMm(k), label.label(), diameter, source,
+          noduleAt == null ? -1.0 : noduleAt[0], noduleAt == null ? -1.0 : noduleAt[1], nodule));
       perClass.merge(label, 1, Integer::sum);
       count++;
     }

@@ -22,8 +22,8 @@ import org.cbmir.api.preprocessing.ModelInput;
  * </pre>
  *
  * <p>Options: {@code --data DIR} (default {@code ../shared/data}), {@code --out DIR} (default
- * {@code target/dataset}), {@code --inserted-per-class N} (16), {@code --seed N} (1), {@code --size
- * PX} (256), {@code --spacing MM} (1.25), {@code --test-patients ID,ID}, {@code --phantoms N}
+ * {@code target/dataset}), {@code --inserted-per-class N} (0), {@code --seed N} (1), {@code --size
+ * PX} (256), {@code --spacing MM} (1.25), {@code --test-patients ID,ID} or {@code --split CSV} (default: the shipped {@link PatientSplit}); nodule crops in {@code DIR/lidc-nodule-crops} are transplanted (see {@link DatasetExporter.Builder#crops}), {@code --phantoms N}
  * (patients generated when no data is found, 4).
  *
  * <p>Thread-safety: a command-line entry point, not meant to be called concurrently.
@@ -58,6 +58,7 @@ public final class ExportDataset {
         case "--size" -> size = Integer.parseInt(v);
         case "--spacing" -> spacing = Double.parseDouble(v);
         case "--test-patients" -> b.testPatients(new HashSet<>(Arrays.asList(v.split(","))));
+        case "--split" -> b.split(PatientSplit.read(Path.of(v)));
         case "--phantoms" -> phantoms = Integer.parseInt(v);
         default -> usage("unknown option " + opt);
       }
@@ -72,6 +73,12 @@ public final class ExportDataset {
     List<DatasetExporter.Source> sources = new ArrayList<>();
     if (Files.isDirectory(data)) {
       sources.addAll(DatasetExporter.discover(data, listener));
+      Path crops = NoduleCrops.find(data);
+      if (crops != null) {
+        List<NoduleCrops.Crop> all = NoduleCrops.read(crops);
+        System.out.println("nodule crops: " + all.size() + " from " + crops);
+        b.crops(all);
+      }
     }
     if (sources.isEmpty()) {
       System.out.println("no CT found under " + data + "; exporting " + phantoms
@@ -94,7 +101,7 @@ public final class ExportDataset {
   private static void usage(String problem) {
     System.err.println(problem);
     System.err.println("usage: ExportDataset [--data DIR] [--out DIR] [--inserted-per-class N]"
-        + " [--seed N] [--size PX] [--spacing MM] [--test-patients ID,ID] [--phantoms N]");
+        + " [--seed N] [--size PX] [--spacing MM] [--test-patients ID,ID] [--split CSV] [--phantoms N]");
     System.exit(2);
   }
 }

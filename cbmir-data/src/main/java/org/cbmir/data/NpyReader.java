@@ -63,9 +63,10 @@ public final class NpyReader {
     int bytes = switch (descr) {
       case "<f4" -> 4;
       case "|u1" -> 1;
+      case "<i2" -> 2;
       case "<i8" -> 8;
       default -> throw new UnreadableInputException(file, "element type " + descr
-          + " is not supported; supported: <f4, |u1, <i8");
+          + " is not supported; supported: <f4, |u1, <i2, <i8");
     };
     long[] shape = Arrays.stream(s.group(1).split(",")).map(String::trim)
         .filter(t -> !t.isEmpty()).mapToLong(Long::parseLong).toArray();
@@ -108,6 +109,15 @@ public final class NpyReader {
     require("|u1");
     byte[] out = new byte[recordSize()];
     data.duplicate().position(i * out.length).get(out);
+    return out;
+  }
+
+  /** Record {@code i} of an int16 array. */
+  public short[] shorts(int i) {
+    require("<i2");
+    short[] out = new short[recordSize()];
+    data.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(i * out.length * 2).slice()
+        .order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(out);
     return out;
   }
 

@@ -78,8 +78,8 @@ class PhantomInsertionExportTest {
       sources.add(new DatasetExporter.Source(p.volume(), p.nodules(), "real"));
     }
     DatasetExporter.Summary s = DatasetExporter.builder().modelInput(new ModelInput(64, 5.0))
-        .insertedPerClass(1).seed(3).build().export(sources, dir);
-    assertEquals(Set.of("PH-2"), s.testPatients(), "the last multi-slice patient is held out");
+        .insertedPerClass(1).seed(3).testPatients(Set.of("PH-2")).build().export(sources, dir);
+    assertEquals(Set.of("PH-2"), s.testPatients(), "the patient named as test is held out");
     assertEquals(Set.of("PH-0", "PH-1"), s.trainPatients());
     List<String> csv = Files.readAllLines(dir.resolve("provenance.csv"));
     int train = s.recordsPerSplit().get("train");

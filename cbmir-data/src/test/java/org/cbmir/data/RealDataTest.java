@@ -193,4 +193,40 @@ class RealDataTest {
     assertEquals(List.of(), s.messages.stream().filter(m -> m.endsWith(".dcm")).toList());
     VolumeReader.ReadListener.NONE.progress(1, 1);
   }
+
+  @Test
+  void noduleCropsMatchTheirSeriesAndTheSplitKeepsPatientsApart() throws IOException {
+    Path folder = NoduleCrops.find(root);
+    org.junit.jupiter.api.Assumptions.assumeTrue(folder != null, "no lidc-nodule-crops folder");
+    List<NoduleCrops.Crop> crops = NoduleCrops.read(folder);
+    assertTrue(crops.size() >= 2676, crops.size() + " crops");
+    // The data README: crop 0 is LIDC-IDRI-0001's stored pixels (z -117.5) at rows 327..397,
+    // columns 281..351, minus 1024, which is HU for that series.
+    NoduleCrops.Crop c = crops.get(0);
+    CtVolume v = patient("LIDC-IDRI-0001");
+    int k = 0;
+    for (int i = 0; i < v.depth(); i++) {
+      k = Math.abs(v.zMm(i) - c.zMm()) < Math.abs(v.zMm(k) - c.zMm()) ? i : k;
+    }
+    assertEquals(c.zMm(), v.zMm(k), 0.01);
+    for (int y = 0; y < c.size(); y += 5) {
+      for (int x = 0; x < c.size(); x += 5) {
+        assertEquals(v.huAt(281 + x, 327 + y, k), c.huAt(x, y), 0.5, "pixel " + x + "," + y);
+      }
+    }
+    assertEquals(NoduleClass.OVER_23, c.noduleClass());
+    // No nodule, and so no crop, belongs to both parts of the split.
+    PatientSplit split = PatientSplit.shipped();
+    long testCrops = crops.stream().filter(x -> split.isTest(x.patientId())).count();
+    assertTrue(testCrops > 0.2 * crops.size() && testCrops < 0.4 * crops.size(),
+        testCrops + " of " + crops.size() + " crops are test patients'");
+    for (NoduleClass cls : NoduleClass.values()) {
+      if (cls == NoduleClass.NONE) {
+        continue;
+      }
+      assertTrue(crops.stream().anyMatch(x -> split.isTest(x.patientId())
+          && x.noduleClass() == cls), "test patients have real " + cls + " nodules");
+    }
+    assertTrue(NoduleCrops.perNodule(crops).size() < crops.size(), "readers' outlines merged");
+  }
 }
