@@ -111,6 +111,11 @@ public final class Cli implements Callable<Integer> {
       if (!Files.isDirectory(folder)) {
         throw new IOException("not a folder: " + folder);
       }
+      // Before the work, not after it: a missing output folder must not cost a whole indexing.
+      Path parent = out.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
       List<DatasetExporter.Source> sources = DatasetExporter.discover(folder,
           progress("reading"));
       if (sources.isEmpty()) {
@@ -213,11 +218,10 @@ public final class Cli implements Callable<Integer> {
         throw new IOException("no data folder at " + data.toAbsolutePath());
       }
       Path dataset = out.resolve("dataset");
-      DatasetExporter.builder().build().export(DatasetExporter.discover(data,
-          progress("reading")), dataset);
+      DatasetExporter.builder().build().exportFolder(data, dataset, progress("reading"));
       try (Encoder enc = Models.encoder()) {
         Evaluation.Summary s = Evaluation.run(dataset, enc, out);
-        System.out.print(Evaluation.json(s));
+        System.out.print(EvaluationReport.text(s));
         System.out.println("wrote " + out.resolve("summary.json") + " and "
             + out.resolve("pr.png"));
       }

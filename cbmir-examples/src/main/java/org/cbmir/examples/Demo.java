@@ -79,7 +79,7 @@ public final class Demo {
         if (k < 0) {
           continue;
         }
-        CtSlice slice = LabelledIndex.labelled(q.volume(), k, labels[k], diameters[k]);
+        CtSlice slice = org.cbmir.data.LabelledSlices.slice(q.volume(), k, labels[k], diameters[k]);
         SearchRequest request = SearchRequest.builder().k(10)
             .excludePatients(Set.of(q.volume().patientId())).build();
         long s0 = System.nanoTime();
@@ -100,13 +100,11 @@ public final class Demo {
       Path out = Path.of("cbmir-examples/target/eval");
       System.out.println("\nevaluation on held-out patients (" + out.resolve("summary.json")
           + "):");
-      DatasetExporter.builder().build().export(DatasetExporter.discover(data,
-          VolumeReader.ReadListener.NONE), out.resolve("dataset"));
+      DatasetExporter.builder().build().exportFolder(data, out.resolve("dataset"),
+          VolumeReader.ReadListener.NONE);
       try (Encoder enc = Models.encoder()) {
-        System.out.print(Evaluation.json(Evaluation.run(out.resolve("dataset"), enc, out)));
+        System.out.print(EvaluationReport.text(Evaluation.run(out.resolve("dataset"), enc, out)));
       }
-      System.out.println("paper (Table 3) per-class mAP: "
-          + java.util.Arrays.toString(Evaluation.PAPER_MAP));
     }
   }
 }

@@ -1,19 +1,15 @@
 package org.cbmir.examples;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import javax.imageio.ImageIO;
+import java.util.Map;
+import java.util.Random;
 import org.cbmir.api.CtSlice;
 import org.cbmir.api.Embedding;
 import org.cbmir.api.Encoder;
@@ -31,15 +27,29 @@ import org.cbmir.api.preprocessing.ModelInput;
 import org.cbmir.data.NpyReader;
 
 /**
- * The paper's retrieval evaluation on an exported dataset (see {@code DatasetExporter}): every
- * training-split slice is indexed, every test-split slice (other patients) is a query, and a hit
- * is relevant when it has the query's class. Rankings by FC1 (exhaustive), by the hash code H
- * (Hamming), by FC3 class probabilities, and coarse to fine.
+ * The retrieval evaluation on an exported dataset (see {@code DatasetExporter}), in three
+ * protocols, each reported on its own:
  *
- * <p>Reported: precision@10 and mAP@10 of coarse-to-fine, per class (the paper's Table 3) and
- * overall; exhaustive-FC1 mAP@10 for comparison; the fraction of the index scored in the fine
- * stage; precision-recall curves over the whole ranking for the four methods (the paper's Fig. 8).
- * Masks are the exported threshold masks, which the U-Net reproduces with Dice 0.986.
+ * <ol>
+ *   <li><b>real</b> (the headline): real slices of test patients as queries against an index of
+ *       every training-split slice (training patients' real slices, and real nodule crops of
+ *       training patients transplanted into their slices);
+ *   <li><b>transplanted</b>: real nodules of test patients (crops of the 30% of LIDC-IDRI
+ *       patients held out) transplanted into test patients' nodule-free slices, as queries
+ *       against the same index: hundreds of real-nodule queries per class, which the four whole
+ *       series cannot give;
+ *   <li><b>paper</b>: the paper's own protocol for a like-for-like comparison with its Table 3: all
+ *       slices of both splits pooled and split at random 70/30 by slice (seed 1), so that
+ *       neighbouring slices of one nodule fall on both sides.
+ * </ol>
+ *
+ * <p>A hit is relevant when it has the query's class. Per protocol: precision@10 and mAP@10 of
+ * coarse-to-fine (Hamming pool from radius 0 widened to 5% of the index, FC1 rerank), per class
+ * and overall; mAP@10 of exhaustive FC1, of Hamming ranking and of FC3 probabilities; the
+ * fraction of the index the fine stage scored; per nodule (a real nodule's slices, or one
+ * transplanted crop), whether the top 10 mostly have its class, and whether that class is within
+ * one step; precision-recall curves over the whole ranking (the paper's Fig. 8). Masks are the
+ * exported threshold masks, which the U-Net reproduces with Dice >= 0.98.
  *
  * <p>Thread-safety: not thread-safe; one evaluation at a time.
  */
@@ -47,79 +57,193 @@ public final class Evaluation {
   /** The paper's per-class mAP (its Table 3), for comparison. */
   static final double[] PAPER_MAP = {0.846, 0.775, 0.765, 0.738, 0.767, 0.657, 0.521, 0.520};
   static final int K = 10;
+  static final int CURVE_BINS = 200;
 
-  /** The figures written to {@code summary.json}. Thread-safety: immutable once returned. */
-  public record Summary(double precisionAt10, double[] mapPerClass, double map,
-      double exhaustiveFc1Map, double hammingMap, double fc3Map, double fineStageFraction,
-      int queries, int indexed) {}
+  /** One exported record's provenance. Thread-safety: immutable. */
+  record Row(String split, String patient, String series, int slice, int cls, double diameterMm,
+      String source, String nodule, double noduleCol, double noduleRow) {}
+
+  /**
+   * One protocol's figures; {@code pr} holds the four methods' precision per recall bin
+   * (coarse-to-fine, FC1, H, FC3). Thread-safety: immutable by convention.
+   */
+  public record Result(String protocol, int queries, int indexed, int[] queriesPerClass,
+      double precisionAt10, double[] mapPerClass, double map, double exhaustiveFc1Map,
+      double hammingMap, double fc3Map, double fineStageFraction, int nodules,
+      double majorityRight, double majorityWithinOne, double[][] pr) {}
+
+  /** The three protocols. Thread-safety: immutable by convention. */
+  public record Summary(Result real, Result transplanted, Result paper) {}
 
   private Evaluation() {}
 
   /** Runs the evaluation and writes {@code summary.json} and {@code pr.png} to {@code out}. */
   public static Summary run(Path dataset, Encoder encoder, Path out) throws IOException {
+    List<Row> rows = rows(dataset);
+    List<Row> trainRows = rows.stream().filter(r -> r.split().equals("train")).toList();
+    List<Row> testRows = rows.stream().filter(r -> r.split().equals("test")).toList();
     List<Embedding> train = encode(dataset, "train", encoder);
     List<Embedding> test = encode(dataset, "test", encoder);
-    long[] yTrain = NpyReader.read(dataset.resolve("train_labels.npy")).longs();
-    long[] yTest = NpyReader.read(dataset.resolve("test_labels.npy")).longs();
-    int n = train.size();
-    // Coarse pool: from radius 0, widened to 5% of the index (at least k), so that the fine stage
-    // scores a small fraction.
-    int m = Math.max(K, n / 20);
-    double[] apC2f = new double[test.size()];
-    double[] apFc1 = new double[test.size()];
-    double[] apHam = new double[test.size()];
-    double[] apFc3 = new double[test.size()];
+    Result real = evaluate("real slices of test patients", encoder, train, trainRows, test,
+        testRows, r -> r.source().equals("real"));
+    Result transplanted = evaluate("real nodules of test patients transplanted into test slices",
+        encoder, train, trainRows, test, testRows, r -> r.source().equals("transplanted"));
+    // The paper's protocol: every slice pooled, split 70/30 by slice at random.
+    List<Embedding> all = new ArrayList<>(train);
+    all.addAll(test);
+    List<Row> allRows = new ArrayList<>(trainRows);
+    allRows.addAll(testRows);
+    Integer[] order = new Integer[all.size()];
+    Arrays.setAll(order, i -> i);
+    java.util.Collections.shuffle(Arrays.asList(order), new Random(1));
+    int cut = (int) Math.round(0.7 * order.length);
+    List<Embedding> dbE = new ArrayList<>();
+    List<Row> dbR = new ArrayList<>();
+    List<Embedding> qE = new ArrayList<>();
+    List<Row> qR = new ArrayList<>();
+    for (int i = 0; i < order.length; i++) {
+      (i < cut ? dbE : qE).add(all.get(order[i]));
+      (i < cut ? dbR : qR).add(allRows.get(order[i]));
+    }
+    Result paper = evaluate("paper protocol: random 70/30 split of all slices", encoder, dbE,
+        dbR, qE, qR, r -> true);
+    Summary s = new Summary(real, transplanted, paper);
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("summary.json"), EvaluationReport.json(s));
+    PrCurvePlot.write(s, out.resolve("pr.png"));
+    EvaluationGallery.write(dataset, encoder, train, trainRows, test, testRows,
+        out.resolve("gallery.png"));
+    return s;
+  }
+
+  /** The coarse-to-fine request of every protocol: from radius 0, pool of 5% of the index. */
+  static SearchRequest request(int indexed, int k) {
+    return SearchRequest.builder().k(k).hammingRadius(0).minPoolSize(Math.max(k, indexed / 20))
+        .build();
+  }
+
+  static Result evaluate(String protocol, Encoder encoder, List<Embedding> db, List<Row> dbRows,
+      List<Embedding> queries, List<Row> queryRows, java.util.function.Predicate<Row> use)
+      throws IOException {
+    // The index's ties go by ordinal; added in export order (real slices first) ties would
+    // favour one source, so the database is added in a seeded random order.
+    Integer[] perm = new Integer[db.size()];
+    Arrays.setAll(perm, i -> i);
+    java.util.Collections.shuffle(Arrays.asList(perm), new Random(7));
+    db = Arrays.stream(perm).map(db::get).toList();
+    dbRows = Arrays.stream(perm).map(dbRows::get).toList();
+    int n = db.size();
+    long[] yDb = dbRows.stream().mapToLong(Row::cls).toArray();
+    List<Integer> picked = new ArrayList<>();
+    for (int q = 0; q < queries.size(); q++) {
+      if (use.test(queryRows.get(q))) {
+        picked.add(q);
+      }
+    }
+    int nq = picked.size();
+    double[] apC2f = new double[nq];
+    double[] apFc1 = new double[nq];
+    double[] apHam = new double[nq];
+    double[] apFc3 = new double[nq];
+    int[] perClassCount = new int[NoduleClass.COUNT];
+    double[] perClassSum = new double[NoduleClass.COUNT];
     double p10 = 0;
     double fine = 0;
-    int curve = 200;
-    double[][] pr = new double[4][2 * curve];
+    RetrievalMetrics.PrCurve[] curves = new RetrievalMetrics.PrCurve[4];
+    for (int r = 0; r < 4; r++) {
+      curves[r] = new RetrievalMetrics.PrCurve(CURVE_BINS);
+    }
+    // Per nodule: the classes of the top 10 of all its query slices, pooled.
+    Map<String, List<Long>> noduleHits = new HashMap<>();
+    Map<String, Integer> noduleClass = new HashMap<>();
     try (RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().matching(encoder)
-        .expectedSlices(n).build())) {
+        .expectedSlices(Math.max(1, n)).build())) {
       for (int i = 0; i < n; i++) {
-        index.add(SliceRef.builder().patientId("train").seriesUid("train").sliceIndex(i)
-            .noduleClass(NoduleClass.ofLabel((int) yTrain[i])).build(), train.get(i));
+        Row r = dbRows.get(i);
+        index.add(SliceRef.builder().patientId(r.patient()).seriesUid(r.series())
+            .sliceIndex(r.slice()).noduleClass(NoduleClass.ofLabel(r.cls())).build(), db.get(i));
       }
-      for (int q = 0; q < test.size(); q++) {
-        Embedding e = test.get(q);
-        int cls = (int) yTest[q];
-        SearchResult c2f = index.search(e, SearchRequest.builder().k(K).hammingRadius(0)
-            .minPoolSize(m).build());
+      for (int qi = 0; qi < nq; qi++) {
+        int q = picked.get(qi);
+        Embedding e = queries.get(q);
+        Row row = queryRows.get(q);
+        int cls = row.cls();
+        int relevant = RetrievalMetrics.count(yDb, cls);
+        SearchResult c2f = index.search(e, request(n, K));
         fine += c2f.fineStageFraction();
-        apC2f[q] = averagePrecision(labels(c2f.hits(), yTrain), cls, count(yTrain, cls));
-        p10 += precision(labels(c2f.hits(), yTrain), cls);
+        long[] top = labels(c2f.hits(), yDb);
+        apC2f[qi] = RetrievalMetrics.averagePrecision(top, cls, relevant);
+        p10 += RetrievalMetrics.precision(top, cls);
+        perClassCount[cls]++;
+        perClassSum[cls] += apC2f[qi];
+        if (!row.nodule().isEmpty()) {
+          List<Long> pool = noduleHits.computeIfAbsent(row.nodule(), k -> new ArrayList<>());
+          for (long v : top) {
+            pool.add(v);
+          }
+          noduleClass.put(row.nodule(), cls);
+        }
         int[][] rankings = {
-          rank(c2f, index, e, n),
+          coarseToFineRanking(c2f, index, e, n),
           ordinals(index.search(e, SearchRequest.builder().k(n)
               .mode(SearchMode.EXHAUSTIVE_FC1).build()).hits()),
           ordinals(index.search(e, SearchRequest.builder().k(n)
               .mode(SearchMode.HAMMING).build()).hits()),
-          rankByProbabilities(e, train)};
-        apFc1[q] = averagePrecision(take(rankings[1], yTrain), cls, count(yTrain, cls));
-        apHam[q] = averagePrecision(take(rankings[2], yTrain), cls, count(yTrain, cls));
-        apFc3[q] = averagePrecision(take(rankings[3], yTrain), cls, count(yTrain, cls));
+          rankByProbabilities(e, db)};
+        apFc1[qi] = RetrievalMetrics.averagePrecision(take(rankings[1], yDb), cls, relevant);
+        apHam[qi] = RetrievalMetrics.averagePrecision(take(rankings[2], yDb), cls, relevant);
+        apFc3[qi] = RetrievalMetrics.averagePrecision(take(rankings[3], yDb), cls, relevant);
         for (int r = 0; r < 4; r++) {
-          addCurve(pr[r], rankings[r], yTrain, cls, curve);
+          curves[r].add(rankings[r], yDb, cls);
         }
       }
     }
     double[] perClass = new double[NoduleClass.COUNT];
     for (int c = 0; c < perClass.length; c++) {
-      double sum = 0;
-      int k = 0;
-      for (int q = 0; q < test.size(); q++) {
-        if (yTest[q] == c) {
-          sum += apC2f[q];
-          k++;
-        }
-      }
-      perClass[c] = k == 0 ? Double.NaN : sum / k;
+      perClass[c] = perClassCount[c] == 0 ? Double.NaN : perClassSum[c] / perClassCount[c];
     }
-    Summary s = new Summary(p10 / test.size(), perClass, mean(apC2f), mean(apFc1), mean(apHam),
-        mean(apFc3), fine / test.size(), test.size(), n);
-    Files.createDirectories(out);
-    Files.writeString(out.resolve("summary.json"), json(s));
-    plot(pr, test.size(), out.resolve("pr.png"));
-    return s;
+    int right = 0;
+    int withinOne = 0;
+    for (var en : noduleHits.entrySet()) {
+      int truth = noduleClass.get(en.getKey());
+      int major = RetrievalMetrics.majority(en.getValue().stream().mapToLong(Long::longValue)
+          .toArray(), NoduleClass.COUNT);
+      right += major == truth ? 1 : 0;
+      withinOne += Math.abs(major - truth) <= 1 ? 1 : 0;
+    }
+    int nodules = noduleHits.size();
+    double[][] pr = new double[4][];
+    for (int r = 0; r < 4; r++) {
+      pr[r] = curves[r].precision();
+    }
+    return new Result(protocol, nq, n, perClassCount, nq == 0 ? Double.NaN : p10 / nq, perClass,
+        mean(apC2f), mean(apFc1), mean(apHam), mean(apFc3), nq == 0 ? Double.NaN : fine / nq,
+        nodules, nodules == 0 ? Double.NaN : (double) right / nodules,
+        nodules == 0 ? Double.NaN : (double) withinOne / nodules, pr);
+  }
+
+  static List<Row> rows(Path dataset) throws IOException {
+    List<String> lines = Files.readAllLines(dataset.resolve("provenance.csv"),
+        StandardCharsets.UTF_8);
+    List<String> header = List.of(lines.get(0).split(","));
+    String[] names = {"split", "patient", "series_uid", "slice_index", "class", "diameter_mm",
+        "source", "nodule", "nodule_col", "nodule_row"};
+    int[] col = new int[names.length];
+    for (int i = 0; i < names.length; i++) {
+      col[i] = header.indexOf(names[i]);
+      if (col[i] < 0) {
+        throw new IOException(dataset.resolve("provenance.csv") + " has no column " + names[i]
+            + " (exported by an older cbmir-data? export again)");
+      }
+    }
+    List<Row> out = new ArrayList<>();
+    for (String l : lines.subList(1, lines.size())) {
+      String[] f = l.split(",", -1);
+      out.add(new Row(f[col[0]], f[col[1]], f[col[2]], Integer.parseInt(f[col[3]]),
+          Integer.parseInt(f[col[4]]), Double.parseDouble(f[col[5]]), f[col[6]], f[col[7]],
+          Double.parseDouble(f[col[8]]), Double.parseDouble(f[col[9]])));
+    }
+    return out;
   }
 
   private static List<Embedding> encode(Path dataset, String split, Encoder encoder)
@@ -149,7 +273,8 @@ public final class Evaluation {
   }
 
   /** The coarse-to-fine ranking: the pool by FC1, then everything else by Hamming distance. */
-  private static int[] rank(SearchResult c2f, RetrievalIndex index, Embedding e, int n) {
+  private static int[] coarseToFineRanking(SearchResult c2f, RetrievalIndex index, Embedding e,
+      int n) {
     int[] fineOrder = ordinals(index.search(e, SearchRequest.builder().k(c2f.poolSize())
         .hammingRadius(c2f.radiusUsed()).minPoolSize(c2f.poolSize()).build()).hits());
     boolean[] seen = new boolean[n];
@@ -199,144 +324,7 @@ public final class Evaluation {
     return out;
   }
 
-  private static int count(long[] y, int cls) {
-    int n = 0;
-    for (long v : y) {
-      n += v == cls ? 1 : 0;
-    }
-    return n;
-  }
-
-  /** AP@k: precision at each relevant rank, over min(relevant in the database, k). */
-  static double averagePrecision(long[] ranked, int cls, int relevantInDb) {
-    double sum = 0;
-    int hits = 0;
-    for (int i = 0; i < ranked.length; i++) {
-      if (ranked[i] == cls) {
-        hits++;
-        sum += (double) hits / (i + 1);
-      }
-    }
-    int denom = Math.min(relevantInDb, ranked.length);
-    return denom == 0 ? 0 : sum / denom;
-  }
-
-  private static double precision(long[] ranked, int cls) {
-    int hits = 0;
-    for (long v : ranked) {
-      hits += v == cls ? 1 : 0;
-    }
-    return ranked.length == 0 ? 0 : (double) hits / ranked.length;
-  }
-
-  /** Adds the query's precision at recall levels 1/curve .. 1 (interpolated). */
-  private static void addCurve(double[] acc, int[] ranking, long[] y, int cls, int curve) {
-    int relevant = count(y, cls);
-    if (relevant == 0) {
-      return;
-    }
-    double[] best = new double[curve];
-    int hits = 0;
-    for (int i = 0; i < ranking.length; i++) {
-      if (y[ranking[i]] == cls) {
-        hits++;
-        double recall = (double) hits / relevant;
-        double precision = (double) hits / (i + 1);
-        int bin = Math.min(curve - 1, (int) Math.ceil(recall * curve) - 1);
-        for (int b = 0; b <= bin; b++) {
-          best[b] = Math.max(best[b], precision);
-        }
-      }
-    }
-    for (int b = 0; b < curve; b++) {
-      acc[b] += best[b];
-      acc[curve + b] += 1;
-    }
-  }
-
   private static double mean(double[] v) {
     return Arrays.stream(v).average().orElse(Double.NaN);
-  }
-
-  static String json(Summary s) {
-    StringBuilder b = new StringBuilder("{\n");
-    b.append(String.format(Locale.ROOT, "  \"precisionAt10\": %.4f,%n", s.precisionAt10()));
-    b.append("  \"mapPerClass\": [");
-    for (int c = 0; c < s.mapPerClass().length; c++) {
-      double v = s.mapPerClass()[c];
-      b.append(c == 0 ? "" : ", ").append(Double.isNaN(v) ? "null"
-          : String.format(Locale.ROOT, "%.4f", v));
-    }
-    b.append("],\n");
-    b.append("  \"paperMapPerClass\": ").append(Arrays.toString(PAPER_MAP)).append(",\n");
-    b.append(String.format(Locale.ROOT, "  \"map\": %.4f,%n", s.map()));
-    b.append(String.format(Locale.ROOT, "  \"exhaustiveFc1Map\": %.4f,%n", s.exhaustiveFc1Map()));
-    b.append(String.format(Locale.ROOT, "  \"hammingMap\": %.4f,%n", s.hammingMap()));
-    b.append(String.format(Locale.ROOT, "  \"fc3Map\": %.4f,%n", s.fc3Map()));
-    b.append(String.format(Locale.ROOT, "  \"fineStageFraction\": %.4f,%n",
-        s.fineStageFraction()));
-    b.append(String.format(Locale.ROOT, "  \"k\": %d,%n  \"queries\": %d,%n  \"indexed\": %d%n",
-        K, s.queries(), s.indexed()));
-    return b.append("}\n").toString();
-  }
-
-  private static void plot(double[][] pr, int queries, Path png) throws IOException {
-    int w = 640;
-    int h = 480;
-    int left = 70;
-    int bottom = 60;
-    int top = 40;
-    int right = 170;
-    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setColor(Color.WHITE);
-    g.fillRect(0, 0, w, h);
-    int pw = w - left - right;
-    int ph = h - top - bottom;
-    g.setColor(Color.LIGHT_GRAY);
-    for (int t = 0; t <= 10; t++) {
-      g.drawLine(left + pw * t / 10, top, left + pw * t / 10, top + ph);
-      g.drawLine(left, top + ph * t / 10, left + pw, top + ph * t / 10);
-    }
-    g.setColor(Color.BLACK);
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    g.drawRect(left, top, pw, ph);
-    for (int t = 0; t <= 10; t += 2) {
-      String v = String.format(Locale.ROOT, "%.1f", t / 10.0);
-      g.drawString(v, left + pw * t / 10 - 8, top + ph + 16);
-      g.drawString(v, left - 28, top + ph - ph * t / 10 + 4);
-    }
-    g.drawString("recall", left + pw / 2 - 15, h - 20);
-    g.drawString("precision", 8, top - 12);
-    g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-    g.drawString("Precision-recall, " + queries + " held-out queries", left, 24);
-    String[] names = {"coarse-to-fine", "FC1", "H (Hamming)", "FC3"};
-    Color[] colors = {new Color(0xd62728), new Color(0x1f77b4), new Color(0x2ca02c),
-        new Color(0x9467bd)};
-    g.setStroke(new BasicStroke(2f));
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    for (int r = 0; r < 4; r++) {
-      int curve = pr[r].length / 2;
-      g.setColor(colors[r]);
-      int px = -1;
-      int py = -1;
-      for (int b = 0; b < curve; b++) {
-        double n = pr[r][curve + b];
-        double p = n == 0 ? 0 : pr[r][b] / n;
-        int x = left + (int) Math.round(pw * (b + 1.0) / curve);
-        int y = top + ph - (int) Math.round(ph * p);
-        if (px >= 0) {
-          g.drawLine(px, py, x, y);
-        }
-        px = x;
-        py = y;
-      }
-      g.drawLine(w - right + 15, top + 20 + 22 * r, w - right + 45, top + 20 + 22 * r);
-      g.setColor(Color.BLACK);
-      g.drawString(names[r], w - right + 52, top + 24 + 22 * r);
-    }
-    g.dispose();
-    ImageIO.write(img, "png", png.toFile());
   }
 }

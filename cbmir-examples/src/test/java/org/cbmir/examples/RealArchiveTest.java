@@ -41,7 +41,7 @@ class RealArchiveTest {
     try (Segmenter seg = Models.segmenter(); Encoder enc = Models.encoder();
          RetrievalIndex index = LabelledIndex.build(sources, seg, enc,
              VolumeReader.ReadListener.NONE)) {
-      CtSlice q = LabelledIndex.labelled(p1.volume(), k, labels[k], big.diameterMm());
+      CtSlice q = org.cbmir.data.LabelledSlices.slice(p1.volume(), k, labels[k], big.diameterMm());
       List<Hit> hits = index.search(enc.encode(q, seg.segment(q)), SearchRequest.builder()
           .k(10).excludePatients(Set.of("LIDC-IDRI-0001")).build()).hits();
       int firstNodule = Integer.MAX_VALUE;
