@@ -16,12 +16,15 @@ package org.cbmir.api;
  * <p>Thread-safety: immutable, safe to share.
  *
  * @param bits hash code length, 1 to {@link Embedding#MAX_BITS}
- * @param featureDimension FC1 dimension, {@code >= 1}
+ * @param featureDimension FC1 dimension, {@code 1..}{@value #MAX_FEATURE_DIMENSION}
  * @param modelFingerprint the model whose embeddings the index accepts
  * @param expectedSlices capacity hint so that adding does not regrow the arrays, {@code >= 0}
  */
 public record IndexConfig(int bits, int featureDimension, String modelFingerprint,
     int expectedSlices) {
+  /** The largest FC1 dimension an index takes (a row must stay far below 2 GB of pages). */
+  public static final int MAX_FEATURE_DIMENSION = 65536;
+
 
   /** Checks the fields; prefer {@link #builder()}. */
   public IndexConfig {
@@ -29,8 +32,9 @@ public record IndexConfig(int bits, int featureDimension, String modelFingerprin
       throw new IllegalArgumentException(
           "bits must be in 1.." + Embedding.MAX_BITS + ", got " + bits);
     }
-    if (featureDimension < 1) {
-      throw new IllegalArgumentException("featureDimension must be >= 1, got " + featureDimension);
+    if (featureDimension < 1 || featureDimension > MAX_FEATURE_DIMENSION) {
+      throw new IllegalArgumentException("featureDimension must be in 1.." + MAX_FEATURE_DIMENSION
+          + ", got " + featureDimension);
     }
     if (modelFingerprint == null || modelFingerprint.isBlank()) {
       throw new IllegalArgumentException("modelFingerprint is required");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.cbmir.api.CoarseStrategy;
@@ -33,6 +34,8 @@ import org.roaringbitmap.RoaringBitmap;
 public final class HammingRetrievalIndex implements RetrievalIndex {
   private final IndexShape shape;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  /** One save at a time per index: saves to one path share a temporary file name. */
+  private final ReentrantLock saveLock = new ReentrantLock();
 
   private final CodeStore codes;
   private final FeatureStore features;
@@ -154,11 +157,17 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
 
   @Override
   public SearchResult search(Embedding query, SearchRequest request) {
+    if (query == null) {
+      throw new IllegalArgumentException("query is required");
+    }
     return searchBatch(List.of(query), request).get(0);
   }
 
   @Override
   public List<SearchResult> searchBatch(List<Embedding> queries, SearchRequest request) {
+    if (queries == null) {
+      throw new IllegalArgumentException("queries is required (an empty list for none)");
+    }
     if (request == null) {
       throw new IllegalArgumentException("request is required");
     }
@@ -265,12 +274,20 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
 
   @Override
   public void save(Path file) throws IOException {
-    lock.readLock().lock();
+    if (file == null) {
+      throw new IllegalArgumentException("file is required");
+    }
+    saveLock.lock();
     try {
-      ensureOpen();
-      IndexFile.write(file, this, codes, features, slices, tombstones, count);
+      lock.readLock().lock();
+      try {
+        ensureOpen();
+        IndexFile.write(file, this, codes, features, slices, tombstones, count);
+      } finally {
+        lock.readLock().unlock();
+      }
     } finally {
-      lock.readLock().unlock();
+      saveLock.unlock();
     }
   }
 

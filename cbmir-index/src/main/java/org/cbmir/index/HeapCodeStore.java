@@ -17,10 +17,14 @@ final class HeapCodeStore implements CodeStore {
   private long[] codes;
   private int size;
 
+  /** Preallocation stops here; beyond it the store grows as codes arrive. */
+  static final int MAX_INITIAL_CAPACITY = 1 << 22;
+
   HeapCodeStore(int bits, int capacity) {
     this.bits = bits;
     this.words = Embedding.wordsFor(bits);
-    this.codes = new long[Math.multiplyExact(Math.max(16, capacity), words)];
+    // The capacity is a caller's hint: never allocate more for it than a few million codes.
+    this.codes = new long[Math.max(16, Math.min(capacity, MAX_INITIAL_CAPACITY)) * words];
   }
 
   /** A store over existing packed codes (not copied), for tools and tests. */

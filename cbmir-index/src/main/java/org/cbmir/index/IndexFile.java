@@ -8,12 +8,14 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32C;
 import org.cbmir.api.CorruptIndexException;
 import org.cbmir.api.IndexConfig;
@@ -37,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * trailer  magic "CBMIREND"
  * </pre>
  *
- * <p>Saving writes a temporary file beside the target, forces it to disk and renames it over the
- * target, so a failed save leaves the previous file intact. Loading checks every length against
+ * <p>Saving refuses a target that exists and is not a regular file (a link, a device, a pipe),
+ * writes a temporary file with a fixed name beside the target ({@code .NAME.cbmir-tmp}), forces it
+ * to disk and renames it over the target, so a failed save leaves the previous file intact; a
+ * temporary file left by a killed save is removed by the next save, or by an open once it is a
+ * minute old. Loading checks every length against
  * the header and the file size and every checksum before it builds the index, so it never returns
  * a partial index.
  *
@@ -65,11 +70,23 @@ final class IndexFile {
     if (dir != null && !Files.isDirectory(dir)) {
       throw new NoSuchFileException(dir.toString(), null, "folder for the index does not exist");
     }
-    Path tmp = target.resolveSibling(
-        target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    // Only a regular file (or nothing) is replaced: never a link, a device, a pipe or a folder.
+    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+        && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw new FileSystemException(target.toString(), null, "refusing to save over something"
+          + " that is not a regular file (" + kind(target) + "); remove it or choose another path");
+    }
+    sweepStaleTemps(target, 0);
+    Path tmp = tempFor(target);
     boolean done = false;
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
+    FileChannel opened;
+    try {
+      opened = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    } catch (FileAlreadyExistsException e) {
+      throw new FileSystemException(target.toString(), null, "another save to this path is in"
+          + " progress (its temporary file " + tmp.getFileName() + " exists)");
+    }
+    try (FileChannel ch = opened) {
       SectionWriter w = new SectionWriter(ch);
       writeHeader(w, index, count);
       codes.write(w, count);
@@ -95,6 +112,50 @@ final class IndexFile {
       throw e;
     }
     syncDirectory(dir);
+  }
+
+  /**
+   * The temporary file of a save to {@code target}: one fixed, recognisable name per target, so
+   * that a save killed half-way leaves one file that the next save or open removes, not a new
+   * one each time.
+   */
+  static Path tempFor(Path target) {
+    return target.resolveSibling("." + target.getFileName() + ".cbmir-tmp");
+  }
+
+  /**
+   * Removes temporary files of earlier saves to {@code target} not modified for {@code
+   * olderThanMillis} (0: any): the fixed name, and the random names of version 0.1 saves.
+   */
+  static void sweepStaleTemps(Path target, long olderThanMillis) {
+    Path dir = target.toAbsolutePath().getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      return;
+    }
+    String legacy = target.getFileName() + ".tmp-";
+    long now = System.currentTimeMillis();
+    try (var files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        String name = p.getFileName().toString();
+        boolean ours = p.equals(tempFor(target))
+            || (name.startsWith(legacy) && name.substring(legacy.length()).matches("[0-9a-f]+"));
+        if (ours && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+            && now - Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis()
+                >= olderThanMillis) {
+          Files.deleteIfExists(p);
+          LOG.info("removed {}, left by an interrupted save", p);
+        }
+      }
+    } catch (IOException e) {
+      LOG.debug("could not sweep temporary files beside {}: {}", target, e.toString());
+    }
+  }
+
+  private static String kind(Path p) {
+    if (Files.isSymbolicLink(p)) {
+      return "a symbolic link";
+    }
+    return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "a folder" : "a special file";
   }
 
   private static void syncDirectory(Path dir) {
@@ -136,6 +197,9 @@ final class IndexFile {
   // ------------------------------------------------------------------ read
 
   static HammingRetrievalIndex read(Path file, String expectedFingerprint) throws IOException {
+    // A save that is still running keeps touching its temporary file; one untouched for a
+    // minute was interrupted.
+    sweepStaleTemps(file, 60_000);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       SectionReader r = new SectionReader(file, ch);
       byte[] magic = r.bytes("header", MAGIC.length);

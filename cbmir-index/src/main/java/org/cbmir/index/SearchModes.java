@@ -35,7 +35,9 @@ final class SearchModes {
     int cap = req.maxHitsPerPatient();
     switch (req.mode()) {
       case EXHAUSTIVE_FC1 -> {
-        long[] keys = fine.exhaustive(qf, blocked, cap == Integer.MAX_VALUE ? k : live, count);
+        // Never keep more than there is: k comes from the caller and may be huge.
+        long[] keys = fine.exhaustive(qf, blocked, Math.min(cap == Integer.MAX_VALUE ? k : live,
+            live), count);
         return new SearchResult(assembler.byFeatures(keys, q, qo, k, cap), CoarseStrategy.NONE,
             -1, live, live, live);
       }

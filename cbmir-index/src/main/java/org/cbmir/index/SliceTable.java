@@ -43,7 +43,7 @@ final class SliceTable {
   private final Map<String, RoaringBitmap> bySeries = new HashMap<>();
 
   SliceTable(int capacity) {
-    int c = Math.max(16, capacity);
+    int c = Math.max(16, Math.min(capacity, HeapCodeStore.MAX_INITIAL_CAPACITY));
     seriesOf = new int[c];
     sliceIndex = new int[c];
     zMm = new double[c];

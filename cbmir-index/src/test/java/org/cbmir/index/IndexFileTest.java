@@ -151,11 +151,83 @@ class IndexFileTest {
     }
     assertArrayEquals(before, Files.readAllBytes(f));
     try (Stream<Path> files = Files.list(dir)) {
-      assertEquals(0, files.filter(p -> p.getFileName().toString().contains(".tmp-")).count(),
+      assertEquals(0, files.filter(p -> p.getFileName().toString().contains("tmp")).count(),
           "no temporary file is left behind");
     }
     try (RetrievalIndex loaded = RetrievalIndexes.open(f, TestData.MODEL)) {
       assertEquals(20, loaded.size());
     }
+  }
+
+  @Test
+  void saveNeverReplacesALinkOrASpecialFile() throws IOException {
+    Path real = dir.resolve("real.cbmir");
+    Files.writeString(real, "precious");
+    Path link = dir.resolve("link.cbmir");
+    Files.createSymbolicLink(link, real);
+    Path folder = Files.createDirectory(dir.resolve("folder.cbmir"));
+    try (RetrievalIndex index = build(10, 64, 4, 8)) {
+      for (Path target : new Path[] {link, folder}) {
+        IOException e = assertThrows(IOException.class, () -> index.save(target));
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+      }
+      assertTrue(Files.isSymbolicLink(link), "the link is still a link");
+      assertEquals("precious", Files.readString(real), "and what it points to is untouched");
+      assertThrows(IllegalArgumentException.class, () -> index.save(null));
+    }
+  }
+
+  @Test
+  void temporaryFilesOfKilledSavesAreSweptBySaveAndOpen() throws IOException {
+    Path f = dir.resolve("swept.cbmir");
+    // What a save killed half-way leaves: the fixed temporary name, and a 0.1-style random one.
+    Path fixed = IndexFile.tempFor(f.toAbsolutePath());
+    Files.write(fixed, new byte[1000]);
+    Path legacy = dir.resolve("swept.cbmir.tmp-1f2e3d");
+    Files.write(legacy, new byte[1000]);
+    Path unrelated = dir.resolve("other.cbmir.tmp-1f2e3d");
+    Files.write(unrelated, new byte[10]);
+    try (RetrievalIndex index = build(10, 64, 4, 9)) {
+      index.save(f);
+    }
+    assertTrue(Files.notExists(fixed) && Files.notExists(legacy), "swept by the save");
+    assertTrue(Files.exists(unrelated), "another index's files are left alone");
+    // Open removes a temporary file once it is a minute old, not a fresh one (a running save).
+    Files.write(fixed, new byte[1000]);
+    try (RetrievalIndex loaded = RetrievalIndexes.open(f, TestData.MODEL)) {
+      assertEquals(10, loaded.size());
+    }
+    assertTrue(Files.exists(fixed), "a fresh temporary file may belong to a running save");
+    Files.setLastModifiedTime(fixed, java.nio.file.attribute.FileTime.fromMillis(
+        System.currentTimeMillis() - 120_000));
+    RetrievalIndexes.open(f, TestData.MODEL).close();
+    assertTrue(Files.notExists(fixed), "a stale one is swept by open");
+  }
+
+  @Test
+  void hugeCallerNumbersAreClampedNotAllocated() {
+    try (RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().bits(64)
+        .featureDimension(4).modelFingerprint(TestData.MODEL).expectedSlices(Integer.MAX_VALUE)
+        .build())) {
+      Random rnd = new Random(3);
+      for (int i = 0; i < 50; i++) {
+        index.add(TestData.ref(i, 3), TestData.embedding(TestData.randomCode(rnd, 64), 64,
+            TestData.features(rnd, 4)));
+      }
+      var q = TestData.embedding(TestData.randomCode(rnd, 64), 64, TestData.features(rnd, 4));
+      for (var mode : org.cbmir.api.SearchMode.values()) {
+        assertEquals(50, index.search(q, SearchRequest.builder().k(Integer.MAX_VALUE)
+            .mode(mode).build()).hits().size(), mode.toString());
+      }
+      assertTrue(assertThrows(IllegalArgumentException.class,
+          () -> index.search(null, SearchRequest.defaults())).getMessage().contains("query"));
+      assertTrue(assertThrows(IllegalArgumentException.class,
+          () -> index.searchBatch(null, SearchRequest.defaults())).getMessage()
+          .contains("queries"));
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> IndexConfig.builder().bits(64).featureDimension(2_100_000)
+            .modelFingerprint("m").build());
+    assertTrue(e.getMessage().contains("1..65536"), e.getMessage());
   }
 }
