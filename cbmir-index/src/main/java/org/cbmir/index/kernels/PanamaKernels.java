@@ -20,6 +20,30 @@ final class PanamaKernels implements KernelSupport {
   private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
   private static final int LL = LS.length();
   private static final int FL = FS.length();
+  /**
+   * Lane rotations by FL/2, FL/4, ..., 1: adding a vector to its rotations sums the lanes in one
+   * fixed tree order. {@code reduceLanes(ADD)} leaves the order unspecified, and the interpreter
+   * and the compiled code did differ in the last bit: the same query must give the same bits.
+   */
+  private static final VectorShuffle<Float>[] HALVES = halves();
+
+  @SuppressWarnings("unchecked")
+  private static VectorShuffle<Float>[] halves() {
+    int steps = Integer.numberOfTrailingZeros(FL);
+    VectorShuffle<Float>[] out = new VectorShuffle[steps];
+    for (int s = 0, shift = FL / 2; s < steps; s++, shift /= 2) {
+      out[s] = VectorShuffle.iota(FS, shift, 1, true);
+    }
+    return out;
+  }
+
+  /** The sum of the lanes, in a fixed order. */
+  private static float sumLanes(FloatVector v) {
+    for (VectorShuffle<Float> h : HALVES) {
+      v = v.add(v.rearrange(h));
+    }
+    return v.lane(0);
+  }
   /** Swaps the two words of each 128-bit code inside a vector. */
   private static final VectorShuffle<Long> SWAP_PAIRS = VectorShuffle.fromOp(LS, i -> i ^ 1);
 
@@ -183,7 +207,7 @@ final class PanamaKernels implements KernelSupport {
             .sub(FloatVector.fromArray(FS, b, bOffset + i));
         acc0 = d.fma(d, acc0);
       }
-      res = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+      res = sumLanes(acc0.add(acc1));
     }
     for (; i < dim; i++) {
       float d = a[aOffset + i] - b[bOffset + i];

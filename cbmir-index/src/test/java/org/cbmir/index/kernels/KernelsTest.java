@@ -2,16 +2,21 @@ package org.cbmir.index.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The kernel in use against the scalar reference, on sizes that exercise every tail loop. */
 @Tag("kernels")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KernelsTest {
   private final KernelSupport impl = Kernels.implementation();
   private final KernelSupport ref = Kernels.scalar();
@@ -87,5 +92,37 @@ class KernelsTest {
     assertEquals(exact, got, tol, "dim " + dim);
     assertEquals(exact, reference, tol, "dim " + dim);
     assertEquals(0f, impl.squareDistance(a, 3, a, 3, dim), "distance to itself");
+  }
+
+  @Test
+  @Order(0)
+  void theSameDistanceGivesTheSameBitsBeforeAndAfterWarmUp() {
+    // Run first in a fresh JVM (surefire forks one per module), so the first calls are
+    // interpreted; thousands later the JIT has compiled the kernel.
+    Random rnd = new Random(42);
+    int n = 64;
+    float[][] a = new float[n][];
+    float[][] b = new float[n][];
+    int[] first = new int[n];
+    for (int q = 0; q < n; q++) {
+      int dim = 16 + rnd.nextInt(600);
+      a[q] = new float[dim];
+      b[q] = new float[dim];
+      for (int i = 0; i < dim; i++) {
+        a[q][i] = (float) (rnd.nextGaussian() * Math.exp(rnd.nextGaussian() * 2));
+        b[q][i] = (float) (rnd.nextGaussian() * Math.exp(rnd.nextGaussian() * 2));
+      }
+      first[q] = Float.floatToRawIntBits(impl.squareDistance(a[q], 0, b[q], 0, dim));
+    }
+    float sink = 0;
+    for (int i = 0; i < 300_000; i++) {
+      int q = i % n;
+      sink += impl.squareDistance(a[q], 0, b[q], 0, a[q].length);
+    }
+    assertTrue(sink > 0);
+    for (int q = 0; q < n; q++) {
+      assertEquals(first[q], Float.floatToRawIntBits(impl.squareDistance(a[q], 0, b[q], 0,
+          a[q].length)), "bits of distance " + q + " after warm-up");
+    }
   }
 }
