@@ -1,6 +1,5 @@
 package org.cbmir.index;
 
-import java.io.IOException;
 import org.cbmir.api.Embedding;
 
 /**
@@ -41,8 +40,11 @@ interface CodeStore {
   /** Bytes held, capacity included. */
   long ramBytesUsed();
 
-  /** Writes the {@code codes} section: the first {@code count} codes, word by word. */
-  void write(SectionWriter w, int count) throws IOException;
+  /**
+   * The {@code codes} section of the first {@code count} codes, word by word, as they are now;
+   * call under the index's lock, write at leisure.
+   */
+  SectionSource snapshot(int count);
 
   /** Releases the memory; the store is unusable afterwards. */
   void release();

@@ -1,6 +1,5 @@
 package org.cbmir.index;
 
-import java.io.IOException;
 import org.cbmir.api.Embedding;
 
 /**
@@ -34,8 +33,11 @@ interface FeatureStore {
   /** Bytes held, capacity included. */
   long ramBytesUsed();
 
-  /** Writes the {@code features} section: the first {@code count} rows, row-major. */
-  void write(SectionWriter w, int count) throws IOException;
+  /**
+   * The {@code features} section of the first {@code count} rows, row-major, as they are now;
+   * call under the index's lock, write at leisure.
+   */
+  SectionSource snapshot(int count);
 
   /** Releases the memory; the store is unusable afterwards. */
   void release();

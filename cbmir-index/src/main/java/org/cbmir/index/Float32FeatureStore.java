@@ -65,16 +65,19 @@ final class Float32FeatureStore implements FeatureStore {
   }
 
   @Override
-  public void write(SectionWriter w, int count) throws IOException {
-    w.beginSection("features", 4L * count * dim);
-    for (int p = 0; (long) p * PAGE_ROWS < count; p++) {
-      float[] page = pages[p];
-      int n = Math.min(PAGE_ROWS, count - p * PAGE_ROWS) * dim;
-      for (int i = 0; i < n; i++) {
-        w.putFloat(page[i]);
+  public SectionSource snapshot(int count) {
+    float[][] held = pages.clone();
+    return w -> {
+      w.beginSection("features", 4L * count * dim);
+      for (int p = 0; (long) p * PAGE_ROWS < count; p++) {
+        float[] page = held[p];
+        int n = Math.min(PAGE_ROWS, count - p * PAGE_ROWS) * dim;
+        for (int i = 0; i < n; i++) {
+          w.putFloat(page[i]);
+        }
       }
-    }
-    w.endSection();
+      w.endSection();
+    };
   }
 
   /** Reads the {@code features} section of {@code count} rows; non-finite values are corrupt. */

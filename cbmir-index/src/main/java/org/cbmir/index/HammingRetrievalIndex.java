@@ -279,13 +279,21 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     }
     saveLock.lock();
     try {
+      // Snapshot under the lock (references and a tombstone copy: milliseconds), write without
+      // it, so that adds and searches do not wait for the disk.
+      int n;
+      List<SectionSource> parts;
+      RoaringBitmap removed;
       lock.readLock().lock();
       try {
         ensureOpen();
-        IndexFile.write(file, this, codes, features, slices, tombstones, count);
+        n = count;
+        parts = List.of(codes.snapshot(n), features.snapshot(n), slices.snapshot(n));
+        removed = tombstones.clone();
       } finally {
         lock.readLock().unlock();
       }
+      IndexFile.write(file, shape, n, parts, removed);
     } finally {
       saveLock.unlock();
     }

@@ -94,16 +94,19 @@ final class HeapCodeStore implements CodeStore {
   }
 
   @Override
-  public void write(SectionWriter w, int count) throws IOException {
+  public SectionSource snapshot(int count) {
+    long[] c = codes;
     int n = count * words;
-    w.beginSection("codes", 8L * n);
-    for (int i = 0; i < n; i++) {
-      w.putLong(codes[i]);
-    }
-    w.endSection();
+    return w -> {
+      w.beginSection("codes", 8L * n);
+      for (int i = 0; i < n; i++) {
+        w.putLong(c[i]);
+      }
+      w.endSection();
+    };
   }
 
-  /** Reads the {@code codes} section of {@code count} codes (see {@link #write}). */
+  /** Reads the {@code codes} section of {@code count} codes (see {@link #snapshot}). */
   static HeapCodeStore read(SectionReader r, int bits, int count) throws IOException {
     long n = (long) count * Embedding.wordsFor(bits);
     long[] codes = new long[(int) Math.max(16, n)];

@@ -16,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.zip.CRC32C;
 import org.cbmir.api.CorruptIndexException;
 import org.cbmir.api.IndexConfig;
@@ -61,10 +62,12 @@ final class IndexFile {
 
   // ------------------------------------------------------------------ write
 
-  /** Writes the parts of an index to {@code file} (see the class comment); caller holds the lock. */
-  static void write(Path file, HammingRetrievalIndex index, CodeStore codes,
-      FeatureStore features, SliceTable slices, RoaringBitmap tombstones, int count)
-      throws IOException {
+  /**
+   * Writes snapshots of an index's parts to {@code file} (see the class comment); needs no lock:
+   * the snapshots and the tombstone copy were taken under it.
+   */
+  static void write(Path file, IndexShape shape, int count, List<SectionSource> parts,
+      RoaringBitmap tombstones) throws IOException {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     if (dir != null && !Files.isDirectory(dir)) {
@@ -88,10 +91,10 @@ final class IndexFile {
     }
     try (FileChannel ch = opened) {
       SectionWriter w = new SectionWriter(ch);
-      writeHeader(w, index, count);
-      codes.write(w, count);
-      features.write(w, count);
-      slices.write(w, count);
+      writeHeader(w, shape, count);
+      for (SectionSource part : parts) {
+        part.writeTo(w);
+      }
       writeTombstones(w, tombstones);
       w.raw(END);
       w.flush();
@@ -170,12 +173,12 @@ final class IndexFile {
     }
   }
 
-  private static void writeHeader(SectionWriter w, HammingRetrievalIndex index, int count)
+  private static void writeHeader(SectionWriter w, IndexShape shape, int count)
       throws IOException {
-    ByteBuffer h = ByteBuffer.allocate(256 + index.modelFingerprint().length() * 4)
+    ByteBuffer h = ByteBuffer.allocate(256 + shape.fingerprint().length() * 4)
         .order(ByteOrder.LITTLE_ENDIAN);
-    byte[] fp = index.modelFingerprint().getBytes(StandardCharsets.UTF_8);
-    h.put(MAGIC).putInt(VERSION).putInt(index.bits()).putInt(index.featureDimension())
+    byte[] fp = shape.fingerprint().getBytes(StandardCharsets.UTF_8);
+    h.put(MAGIC).putInt(VERSION).putInt(shape.bits()).putInt(shape.dimension())
         .putInt(count).putInt(fp.length).put(fp).putInt(SECTIONS.length);
     CRC32C crc = new CRC32C();
     crc.update(h.array(), 0, h.position());
@@ -185,7 +188,7 @@ final class IndexFile {
 
   private static void writeTombstones(SectionWriter w, RoaringBitmap tombstones)
       throws IOException {
-    RoaringBitmap t = tombstones.clone();
+    RoaringBitmap t = tombstones;
     t.runOptimize();
     ByteBuffer b = ByteBuffer.allocate(t.serializedSizeInBytes());
     t.serialize(b);

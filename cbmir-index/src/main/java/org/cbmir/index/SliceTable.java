@@ -197,38 +197,46 @@ final class SliceTable {
   static final int SLICE_RECORD = 4 + 4 + 8 + 1 + 4;
 
   /**
-   * Writes the {@code series} section (int n, then n x (patientId, studyUid, seriesUid) as int
-   * length + UTF-8) and the {@code slices} section ({@code count} x (int series, int sliceIndex,
-   * double z, byte class, float diameter)).
+   * The {@code series} section (int n, then n x (patientId, studyUid, seriesUid) as int length +
+   * UTF-8) and the {@code slices} section ({@code count} x (int series, int sliceIndex, double z,
+   * byte class, float diameter)) as they are now; call under the index's lock.
    */
-  void write(SectionWriter w, int count) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeInt(Integer.reverseBytes(series.size()));
-      for (Series s : series) {
-        for (String v : new String[] {s.patientId(), s.studyUid(), s.seriesUid()}) {
-          byte[] b = v.getBytes(StandardCharsets.UTF_8);
-          out.writeInt(Integer.reverseBytes(b.length));
-          out.write(b);
+  SectionSource snapshot(int count) {
+    List<Series> seriesNow = List.copyOf(series);
+    int[] seriesCol = seriesOf;
+    int[] sliceCol = sliceIndex;
+    double[] zCol = zMm;
+    byte[] classCol = classLabel;
+    float[] diameterCol = diameterMm;
+    return w -> {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (DataOutputStream out = new DataOutputStream(bytes)) {
+        out.writeInt(Integer.reverseBytes(seriesNow.size()));
+        for (Series s : seriesNow) {
+          for (String v : new String[] {s.patientId(), s.studyUid(), s.seriesUid()}) {
+            byte[] b = v.getBytes(StandardCharsets.UTF_8);
+            out.writeInt(Integer.reverseBytes(b.length));
+            out.write(b);
+          }
         }
       }
-    }
-    byte[] payload = bytes.toByteArray();
-    w.beginSection("series", payload.length);
-    w.putBytes(payload);
-    w.endSection();
-    w.beginSection("slices", (long) SLICE_RECORD * count);
-    for (int i = 0; i < count; i++) {
-      w.putInt(seriesOf[i]);
-      w.putInt(sliceIndex[i]);
-      w.putDouble(zMm[i]);
-      w.putByte(classLabel[i]);
-      w.putFloat(diameterMm[i]);
-    }
-    w.endSection();
+      byte[] payload = bytes.toByteArray();
+      w.beginSection("series", payload.length);
+      w.putBytes(payload);
+      w.endSection();
+      w.beginSection("slices", (long) SLICE_RECORD * count);
+      for (int i = 0; i < count; i++) {
+        w.putInt(seriesCol[i]);
+        w.putInt(sliceCol[i]);
+        w.putDouble(zCol[i]);
+        w.putByte(classCol[i]);
+        w.putFloat(diameterCol[i]);
+      }
+      w.endSection();
+    };
   }
 
-  /** Reads what {@link #write} wrote, checking every record. */
+  /** Reads what {@link #snapshot} writes, checking every record. */
   static SliceTable read(SectionReader r, int count) throws IOException {
     SliceTable table = new SliceTable(count);
     long seriesLen = r.beginSection("series", -1);

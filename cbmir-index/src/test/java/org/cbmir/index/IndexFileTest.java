@@ -230,4 +230,46 @@ class IndexFileTest {
             .modelFingerprint("m").build());
     assertTrue(e.getMessage().contains("1..65536"), e.getMessage());
   }
+
+  @Test
+  void saveWhileAddingWritesOneConsistentState() throws Exception {
+    Path f = dir.resolve("busy.cbmir");
+    Random rnd = new Random(12);
+    int bits = 64;
+    int dim = 32;
+    java.util.List<long[]> codes =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    try (RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().bits(bits)
+        .featureDimension(dim).modelFingerprint(TestData.MODEL).build())) {
+      for (int i = 0; i < 20_000; i++) {
+        long[] c = TestData.randomCode(rnd, bits);
+        codes.add(c);
+        index.add(TestData.ref(i, 7), TestData.embedding(c, bits, TestData.features(rnd, dim)));
+      }
+      Thread adder = new Thread(() -> {
+        Random r = new Random(13);
+        for (int i = 20_000; i < 60_000; i++) {
+          long[] c = TestData.randomCode(r, bits);
+          codes.add(c);
+          index.add(TestData.ref(i, 7), TestData.embedding(c, bits, TestData.features(r, dim)));
+        }
+      });
+      adder.start();
+      index.save(f);
+      adder.join();
+      assertEquals(60_000, index.size());
+    }
+    try (RetrievalIndex loaded = RetrievalIndexes.open(f, TestData.MODEL)) {
+      int n = loaded.size();
+      assertTrue(n >= 20_000 && n <= 60_000, n + " slices saved");
+      // Every saved slice is the one that was added under its ordinal.
+      for (int i = 0; i < n; i += 997) {
+        var hit = loaded.search(TestData.embedding(codes.get(i), bits, new float[dim]),
+            SearchRequest.builder().k(1).mode(org.cbmir.api.SearchMode.HAMMING).build())
+            .hits().get(0);
+        assertEquals(0, hit.hammingDistance(), "ordinal " + i);
+        assertEquals(TestData.ref(hit.ordinal(), 7), hit.ref());
+      }
+    }
+  }
 }
