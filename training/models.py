@@ -104,17 +104,36 @@ class InResNet(nn.Module):
         self.fc1 = nn.Linear(2 * n, fc1)
         self.latent = nn.Linear(fc1, bits)
         self.fc3 = nn.Linear(bits, classes)
+        # Training-only heads (not exported): where the nodule is, on the 1/8-resolution map after
+        # the second space-compression block (4 * width channels), and its diameter from FC1.
+        # They make the network find a four-pixel object before it has to size it.
+        self.aux_location = nn.Conv2d(4 * width, 1, 1)
+        self.aux_diameter = nn.Linear(fc1, 1)
         # The paper initialises H with random projections (LSH-like): Gaussian weights, no bias.
         nn.init.normal_(self.latent.weight, 0.0, 1.0 / math.sqrt(fc1))
         nn.init.zeros_(self.latent.bias)
 
     def forward(self, hu):
-        x = self.body(self.stem(self.window(hu)))
+        f, h, logits, _ = self._trunk(hu, False)
+        return f, h, logits
+
+    def forward_train(self, hu):
+        """(fc1, latent, logits, location logits [N,1,H/8,W/8], log-diameter [N])."""
+        f, h, logits, location = self._trunk(hu, True)
+        return f, h, logits, location, self.aux_diameter(f).squeeze(1)
+
+    def _trunk(self, hu, aux):
+        x = self.stem(self.window(hu))
+        location = None
+        for i, block in enumerate(self.body):
+            x = block(x)
+            if aux and i == 3:
+                location = self.aux_location(x)
         x = torch.cat([torch.flatten(F.adaptive_avg_pool2d(x, 1), 1),
                        torch.flatten(F.adaptive_max_pool2d(x, 1), 1)], 1)
         f = F.relu(self.fc1(x))
         h = torch.sigmoid(self.latent(f))
-        return f, h, self.fc3(h)
+        return f, h, self.fc3(h), location
 
 
 def parameters(model):

@@ -21,6 +21,8 @@ import org.cbmir.api.Segmenter;
 import org.cbmir.api.SimilarCaseSearch;
 import org.cbmir.api.VolumeReader;
 import org.cbmir.data.DatasetExporter;
+import org.cbmir.data.eval.Evaluation;
+import org.cbmir.data.eval.EvaluationReport;
 import org.cbmir.data.DicomSeriesReader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -17,15 +17,20 @@ import org.cbmir.api.SearchRequest;
 import org.cbmir.api.Segmenter;
 import org.cbmir.api.VolumeReader;
 import org.cbmir.data.DatasetExporter;
+import org.cbmir.data.eval.Evaluation;
+import org.cbmir.data.eval.EvaluationReport;
+import org.cbmir.data.LabelledSlices;
 import org.cbmir.data.Nodule;
+import org.cbmir.data.PatientSplit;
 import org.cbmir.data.SliceLabels;
 import org.cbmir.data.ThoraxPhantom;
 
 /**
  * The main job of the README: indexes the real LIDC-IDRI series (from {@code ../shared/data} or the
  * folder given as the first argument) with the shipped models, asks for the cases most similar to
- * a nodule slice and to a normal slice of one patient (that patient's own slices excluded), prints
- * each top 10, then runs the evaluation on held-out patients and prints its summary. With no data
+ * a nodule slice and to a normal slice of a test patient (whose own slices are excluded), prints
+ * each top 10, then runs the evaluation (real test-patient slices first; see {@link Evaluation})
+ * and prints its summary. With no data
  * at all it does the same on generated phantoms, and says so.
  *
  * <p>Thread-safety: a command-line entry point, not meant to be called concurrently.
@@ -58,9 +63,16 @@ public final class Demo {
              Cli.progress("indexing"))) {
       System.out.printf("indexed %d slices of %d series in %.1f s%n", index.size(),
           sources.size(), (System.nanoTime() - t0) / 1e9);
+      // The query comes from a patient the models never saw (the shipped split's test part).
+      PatientSplit split = PatientSplit.shipped();
       DatasetExporter.Source q = sources.stream()
+          .filter(s -> !real || split.isTest(s.volume().patientId()))
           .filter(s -> s.nodules().stream().anyMatch(n -> n.readers() >= 3 || !real))
           .findFirst().orElse(sources.get(0));
+      System.out.println("\ncolumns: rank, patient, slice, class (nodule diameter class from the"
+          + " radiologists' XML; ? where the slice has no annotation), Hamming (bits in which the"
+          + " 64-bit hash codes differ: the coarse stage), FC1 (Euclidean distance of the 256"
+          + " features that rank the hits: the fine stage)");
       Nodule biggest = q.nodules().stream()
           .max(java.util.Comparator.comparingDouble(Nodule::diameterMm)).orElse(null);
       NoduleClass[] labels = SliceLabels.label(q.volume(), q.nodules(),
@@ -79,15 +91,18 @@ public final class Demo {
         if (k < 0) {
           continue;
         }
-        CtSlice slice = org.cbmir.data.LabelledSlices.slice(q.volume(), k, labels[k], diameters[k]);
+        CtSlice slice = LabelledSlices.slice(q.volume(), k, labels[k], diameters[k]);
         SearchRequest request = SearchRequest.builder().k(10)
             .excludePatients(Set.of(q.volume().patientId())).build();
         long s0 = System.nanoTime();
         var result = index.search(enc.encode(slice, seg.segment(slice)), request);
         double ms = (System.nanoTime() - s0) / 1e6;
-        System.out.printf("%nquery %s slice %d (class %s), other patients only, %.1f ms"
-                + " including segmentation and encoding:%n", q.volume().patientId(), k,
-            labels[k] == null ? "?" : labels[k], ms);
+        System.out.printf(Locale.ROOT, "%nquery %s slice %d, z %.1f mm (%s), a test patient;"
+                + " other patients only; %.1f ms including segmentation and encoding:%n",
+            q.volume().patientId(), k, q.volume().zMm(k), labels[k] == null ? "class unknown"
+                : labels[k] == NoduleClass.NONE ? "no nodule"
+                : String.format(Locale.ROOT, "nodule of %.1f mm, class %s", diameters[k],
+                    labels[k]), ms);
         for (Hit h : result.hits()) {
           System.out.printf(Locale.ROOT, "  %2d  %-16s slice %3d  class %-8s  Hamming %2d  FC1"
                   + " %.3f%n", h.rank(), h.ref().patientId(), h.ref().sliceIndex(),
@@ -98,8 +113,8 @@ public final class Demo {
     }
     if (real) {
       Path out = Path.of("cbmir-examples/target/eval");
-      System.out.println("\nevaluation on held-out patients (" + out.resolve("summary.json")
-          + "):");
+      System.out.println("\nevaluation: test patients' slices and nodules as queries against an"
+          + " index of training patients' (" + out.resolve("summary.json") + "):");
       DatasetExporter.builder().build().exportFolder(data, out.resolve("dataset"),
           VolumeReader.ReadListener.NONE);
       try (Encoder enc = Models.encoder()) {

@@ -4,6 +4,7 @@ import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.io.IOException;
@@ -62,9 +63,17 @@ final class OnnxModel implements AutoCloseable {
           used = ExecutionProvider.CUDA;
         } catch (OrtException | UnsatisfiedLinkError | IllegalArgumentException e) {
           if (CUDA_FALLBACK_LOGGED.compareAndSet(false, true)) {
-            LOG.info("ONNX Runtime CUDA provider unavailable ({}); running on the CPU",
-                e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst()
-                    .orElse(""));
+            // The CPU artifact has no CUDA provider at all: nothing a user needs to hear about.
+            // The GPU artifact that fails to start CUDA deserves a line.
+            boolean gpuArtifact = OrtEnvironment.getAvailableProviders()
+                .contains(OrtProvider.CUDA);
+            String why = e.getMessage() == null ? e.toString()
+                : e.getMessage().lines().findFirst().orElse("");
+            if (gpuArtifact) {
+              LOG.info("ONNX Runtime CUDA provider unavailable ({}); running on the CPU", why);
+            } else {
+              LOG.debug("ONNX Runtime CPU build, no CUDA provider ({}); running on the CPU", why);
+            }
           }
         }
       }

@@ -33,6 +33,24 @@ final class Golden {
     }
   }
 
+  /** The object that follows {@code "key":} in our own JSON files, braces included. */
+  static String section(String json, String key) {
+    Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\"\\s*:\\s*\\{").matcher(json);
+    if (!m.find()) {
+      throw new IllegalArgumentException("no object " + key);
+    }
+    int open = m.end() - 1;
+    int depth = 0;
+    for (int i = open; i < json.length(); i++) {
+      char c = json.charAt(i);
+      depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+      if (depth == 0) {
+        return json.substring(open, i + 1);
+      }
+    }
+    throw new IllegalArgumentException("unbalanced object " + key);
+  }
+
   /** A number or string field of our own flat JSON files, found by key. */
   static String field(String json, String key) {
     Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\"\\s*:\\s*\"?([^\",}\\n]+)\"?")

@@ -1,4 +1,4 @@
-package org.cbmir.examples;
+package org.cbmir.data.eval;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -27,8 +27,8 @@ import org.cbmir.data.NpyReader;
  * One row per class: a query of a test patient (a real nodule slice of a whole test series where
  * one of that class exists, else a real nodule crop of a test patient transplanted into a test
  * slice; for class 0 a nodule-free real slice) and its top five coarse-to-fine hits from the
- * training patients' index, each a 64 mm tile around the nodule (or the slice centre) in the lung
- * window, framed green when the hit has the query's class and red when not.
+ * training patients' index, each a 64 mm tile around the nodule (the whole slice in the row of
+ * class 0) in the lung window, framed green when the hit has the query's class and red when not.
  *
  * <p>Thread-safety: stateless.
  */
@@ -85,12 +85,13 @@ final class EvaluationGallery {
         if (qr.diameterMm() > 0) {
           g.drawString(String.format(Locale.ROOT, "%.1f mm", qr.diameterMm()), 8, y + 64);
         }
-        drawTile(g, testImages.floats(q), qr, LABEL_W, y, Color.DARK_GRAY);
+        boolean whole = c == 0;
+        drawTile(g, testImages.floats(q), qr, LABEL_W, y, Color.DARK_GRAY, whole);
         int x = LABEL_W + TILE_PX + 16;
         for (Hit hit : res.hits()) {
           Evaluation.Row hr = trainRows.get(hit.ordinal());
           drawTile(g, trainImages.floats(hit.ordinal()), hr, x, y,
-              hr.cls() == c ? new Color(0x2ca02c) : new Color(0xd62728));
+              hr.cls() == c ? new Color(0x2ca02c) : new Color(0xd62728), whole);
           g.setColor(Color.BLACK);
           g.drawString(String.format(Locale.ROOT, "%s  FC1 %.2f", shortWords(hr.cls()),
               hit.featureDistance()), x, y + TILE_PX + 18);
@@ -102,31 +103,43 @@ final class EvaluationGallery {
     ImageIO.write(img, "png", png.toFile());
   }
 
-  /** A real slice of the class if the test series have one, else a transplanted nodule. */
+  /**
+   * A real slice of the class if the test series have one (the middle slice of its nodule, where
+   * the nodule is widest), else a transplanted nodule; for class 0 the middle nodule-free real
+   * slice.
+   */
   private static int pick(List<Evaluation.Row> rows, int c) {
+    List<Integer> real = new java.util.ArrayList<>();
     int fallback = -1;
+    String nodule = null;
     for (int i = 0; i < rows.size(); i++) {
       Evaluation.Row r = rows.get(i);
       if (r.cls() != c) {
         continue;
       }
       if (r.source().equals("real") && (c == 0 || r.noduleCol() >= 0)) {
-        return i;
+        if (nodule == null) {
+          nodule = r.nodule();
+        }
+        if (r.nodule().equals(nodule)) {
+          real.add(i);
+        }
       }
       if (fallback < 0 && r.source().equals("transplanted")) {
         fallback = i;
       }
     }
-    return fallback;
+    return real.isEmpty() ? fallback : real.get(real.size() / 2);
   }
 
+  /** A 64 mm tile around the nodule, or the whole slice when {@code whole}. */
   private static void drawTile(Graphics2D g, float[] hu, Evaluation.Row r, int x, int y,
-      Color frame) {
+      Color frame, boolean whole) {
     int size = (int) Math.round(Math.sqrt(hu.length));
     double spacing = ModelInput.DEFAULT.spacingMm();
-    double cx = r.noduleCol() >= 0 ? r.noduleCol() : size / 2.0;
-    double cy = r.noduleRow() >= 0 ? r.noduleRow() : size / 2.0;
-    double half = TILE_MM / 2.0 / spacing;
+    double cx = r.noduleCol() >= 0 && !whole ? r.noduleCol() : size / 2.0;
+    double cy = r.noduleRow() >= 0 && !whole ? r.noduleRow() : size / 2.0;
+    double half = whole ? size / 2.0 : TILE_MM / 2.0 / spacing;
     BufferedImage tile = new BufferedImage(TILE_PX, TILE_PX, BufferedImage.TYPE_INT_RGB);
     for (int ty = 0; ty < TILE_PX; ty++) {
       for (int tx = 0; tx < TILE_PX; tx++) {

@@ -1,4 +1,4 @@
-package org.cbmir.examples;
+package org.cbmir.data.eval;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -1,4 +1,4 @@
-package org.cbmir.examples;
+package org.cbmir.data.eval;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -12,10 +12,11 @@ import java.util.Locale;
  *
  * <p>Thread-safety: stateless.
  */
-final class EvaluationReport {
+public final class EvaluationReport {
   private EvaluationReport() {}
 
-  static String json(Evaluation.Summary s) {
+  /** The summary as JSON (see the class comment). */
+  public static String json(Evaluation.Summary s) {
     StringBuilder b = new StringBuilder("{\n");
     protocol(b, "real", s.real());
     b.append(",\n");
@@ -61,7 +62,7 @@ final class EvaluationReport {
   }
 
   /** A few lines for a terminal: the headline first, then the other protocols. */
-  static String text(Evaluation.Summary s) {
+  public static String text(Evaluation.Summary s) {
     StringBuilder b = new StringBuilder();
     for (Evaluation.Result r : new Evaluation.Result[] {s.real(), s.transplanted(), s.paper()}) {
       b.append(String.format(Locale.ROOT, "%s (%d queries, %d indexed):%n", r.protocol(),

@@ -1,4 +1,4 @@
-package org.cbmir.examples;
+package org.cbmir.data.eval;
 
 /**
  * The retrieval metrics of the paper's evaluation, on ranked class labels: precision@k, average

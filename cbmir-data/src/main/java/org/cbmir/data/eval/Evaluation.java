@@ -1,4 +1,4 @@
-package org.cbmir.examples;
+package org.cbmir.data.eval;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,12 +55,13 @@ import org.cbmir.data.NpyReader;
  */
 public final class Evaluation {
   /** The paper's per-class mAP (its Table 3), for comparison. */
-  static final double[] PAPER_MAP = {0.846, 0.775, 0.765, 0.738, 0.767, 0.657, 0.521, 0.520};
-  static final int K = 10;
+  public static final double[] PAPER_MAP = {0.846, 0.775, 0.765, 0.738, 0.767, 0.657, 0.521, 0.520};
+  /** Hits per query. */
+  public static final int K = 10;
   static final int CURVE_BINS = 200;
 
   /** One exported record's provenance. Thread-safety: immutable. */
-  record Row(String split, String patient, String series, int slice, int cls, double diameterMm,
+  public record Row(String split, String patient, String series, int slice, int cls, double diameterMm,
       String source, String nodule, double noduleCol, double noduleRow) {}
 
   /**
@@ -117,12 +118,16 @@ public final class Evaluation {
   }
 
   /** The coarse-to-fine request of every protocol: from radius 0, pool of 5% of the index. */
-  static SearchRequest request(int indexed, int k) {
+  public static SearchRequest request(int indexed, int k) {
     return SearchRequest.builder().k(k).hammingRadius(0).minPoolSize(Math.max(k, indexed / 20))
         .build();
   }
 
-  static Result evaluate(String protocol, Encoder encoder, List<Embedding> db, List<Row> dbRows,
+  /**
+   * One protocol: the queries that {@code use} accepts against an index of {@code db}, in a
+   * seeded random order (ties go by ordinal; see the comment inside).
+   */
+  public static Result evaluate(String protocol, Encoder encoder, List<Embedding> db, List<Row> dbRows,
       List<Embedding> queries, List<Row> queryRows, java.util.function.Predicate<Row> use)
       throws IOException {
     // The index's ties go by ordinal; added in export order (real slices first) ties would
@@ -222,7 +227,8 @@ public final class Evaluation {
         nodules == 0 ? Double.NaN : (double) withinOne / nodules, pr);
   }
 
-  static List<Row> rows(Path dataset) throws IOException {
+  /** The rows of an exported dataset's {@code provenance.csv}. */
+  public static List<Row> rows(Path dataset) throws IOException {
     List<String> lines = Files.readAllLines(dataset.resolve("provenance.csv"),
         StandardCharsets.UTF_8);
     List<String> header = List.of(lines.get(0).split(","));
