@@ -33,13 +33,17 @@ import org.slf4j.LoggerFactory;
  * [N,1,S,S]} in HU, {@code <split>_masks.npy} uint8 {@code [N,1,S,S]} (the threshold lung mask,
  * the U-Net's label), {@code <split>_labels.npy} int64 {@code [N]} (the paper's classes). {@code
  * provenance.csv} has one row per record: split, index, patient, series UID, slice index, z,
- * class, nodule diameter, source ({@code real}, {@code inserted} or {@code phantom}).
+ * class, nodule diameter, source ({@code real}, {@code transplanted}, {@code inserted} or {@code
+ * phantom}), nodule column and row on the model grid (-1 where none), nodule id.
  *
  * <p>Every real slice with a label is exported (slices near a nodule but outside it are excluded,
- * see {@link SliceLabels}); then, per multi-slice real volume and per nodule class, {@code
- * insertedPerClass} synthetic nodules of random diameters within the class are inserted, four
- * per copy of the volume (see {@link NoduleInserter}), and the slices they cover are exported. Single slices (scanner variety)
- * with lungs in them become class-0 examples and get one inserted nodule per class.
+ * see {@link SliceLabels}), split by the {@link PatientSplit}. With {@linkplain Builder#crops real
+ * nodule crops}, those of training patients become patch records ({@code train_patches.npy}) for
+ * on-the-fly transplants and one transplanted slice per nodule in the training split, and those of
+ * test patients one transplanted query slice per nodule in the test split ({@link
+ * NoduleTransplanter}); {@code provenance.csv} then also holds the nodule's position on the model
+ * grid and which nodule it is. Optionally ({@code insertedPerClass > 0}) synthetic spheres are
+ * inserted per class, four per copy of a volume (see {@link NoduleInserter}).
  *
  * <p>Thread-safety: the builder is not thread-safe; an exporter is used by one thread.
  */

@@ -85,7 +85,7 @@ class PhantomInsertionExportTest {
     int train = s.recordsPerSplit().get("train");
     int test = s.recordsPerSplit().get("test");
     assertEquals(train + test + 1, csv.size());
-    assertTrue(csv.stream().anyMatch(l -> l.endsWith(",inserted")));
+    assertTrue(csv.stream().anyMatch(l -> l.split(",", -1)[8].equals("inserted")));
     Set<String> testPatientsInCsv = new HashSet<>();
     for (String l : csv.subList(1, csv.size())) {
       String[] f = l.split(",");
