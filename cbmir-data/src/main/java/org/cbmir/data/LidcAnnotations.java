@@ -185,13 +185,28 @@ public final class LidcAnnotations {
       f.setNamespaceAware(true);
       // Annotation files come from outside: no external entities, no DTDs.
       f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+      f.setFeature(javax.xml.XMLConstants.FEATURE_SECURE_PROCESSING, true);
       f.setXIncludeAware(false);
       f.setExpandEntityReferences(false);
+      try {
+        // A real LIDC read nests a handful of levels; a document nested thousands deep is an
+        // attack on the parser's stack, not an annotation.
+        f.setAttribute("jdk.xml.maxElementDepth", "64");
+      } catch (IllegalArgumentException e) {
+        // Another JAXP implementation: the StackOverflowError catch below still holds.
+      }
       DocumentBuilder b = f.newDocumentBuilder();
       b.setErrorHandler(null);
       return b.parse(xml.toFile());
     } catch (SAXException e) {
       throw new UnreadableInputException(xml, "malformed XML: " + e.getMessage(), e);
+    } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
+      throw e;
+    } catch (IOException e) {
+      // An unknown declared encoding, a read error inside the parser: name the file.
+      throw new UnreadableInputException(xml, "unreadable XML: " + e, e);
+    } catch (StackOverflowError e) {
+      throw new UnreadableInputException(xml, "XML nested too deeply to be an annotation file");
     } catch (ParserConfigurationException e) {
       throw new IllegalStateException(e);
     }
@@ -215,11 +230,17 @@ public final class LidcAnnotations {
   private static double number(Element parent, String localName, Path xml)
       throws UnreadableInputException {
     String t = text(parent, localName, "");
+    double v;
     try {
-      return Double.parseDouble(t);
+      v = Double.parseDouble(t);
     } catch (NumberFormatException e) {
       throw new UnreadableInputException(xml, String.format(Locale.ROOT,
           "<%s> must be a number, got '%s'", localName, t));
     }
+    if (!Double.isFinite(v)) {
+      throw new UnreadableInputException(xml, String.format(Locale.ROOT,
+          "<%s> must be a finite number, got '%s'", localName, t));
+    }
+    return v;
   }
 }

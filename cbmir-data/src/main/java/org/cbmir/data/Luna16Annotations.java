@@ -25,7 +25,12 @@ public final class Luna16Annotations {
    * @throws UnreadableInputException naming the line when a row is malformed
    */
   public static List<Nodule> read(Path csv) throws IOException {
-    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new UnreadableInputException(csv, "not UTF-8 text (" + e + ")", e);
+    }
     if (lines.isEmpty() || !lines.get(0).trim().replace(" ", "")
         .startsWith("seriesuid,coordX,coordY,coordZ,diameter_mm")) {
       throw new UnreadableInputException(csv,

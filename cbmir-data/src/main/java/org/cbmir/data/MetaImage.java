@@ -180,15 +180,16 @@ public final class MetaImage implements VolumeReader {
       raw = mhd;
       skip = headerBytes;
     } else {
-      raw = mhd.resolveSibling(dataFile);
+      raw = dataFileOf(mhd, dataFile);
       skip = 0;
     }
     long n = (long) dim[0] * dim[1] * dim[2];
     if (n > Integer.MAX_VALUE - 8) {
       throw new UnreadableInputException(mhd, "volume of " + n + " voxels is too large");
     }
-    if (!Files.exists(raw)) {
-      throw new UnreadableInputException(mhd, "data file " + raw + " does not exist");
+    if (!Files.isRegularFile(raw)) {
+      throw new UnreadableInputException(mhd, "data file " + raw + (Files.exists(raw)
+          ? " is not a regular file" : " does not exist"));
     }
     long need = n * bytesPer;
     long have = Files.size(raw) - skip;
@@ -360,5 +361,25 @@ public final class MetaImage implements VolumeReader {
       }
     }
     return out;
+  }
+
+  /**
+   * The data file a header names, which must lie in the header's folder or below it: a header
+   * from outside must not make the reader open {@code /etc/hostname} as voxels.
+   */
+  private static Path dataFileOf(Path mhd, String name) throws UnreadableInputException {
+    Path folder = mhd.toAbsolutePath().normalize().getParent();
+    Path raw;
+    try {
+      raw = folder.resolve(name).normalize();
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new UnreadableInputException(mhd, "ElementDataFile '" + name.replace("\0", "\\0")
+          + "' is not a valid file name: " + e.getReason());
+    }
+    if (!raw.startsWith(folder) || raw.equals(folder)) {
+      throw new UnreadableInputException(mhd, "ElementDataFile '" + name + "' must name a file"
+          + " in the header's folder " + folder + " (or below it)");
+    }
+    return raw;
   }
 }

@@ -173,4 +173,44 @@ class MetaImageAndAnnotationsTest {
     assertEquals(NoduleClass.NONE, labels[0]);
     assertEquals(NoduleClass.NONE, labels[11]);
   }
+
+  @Test
+  void hostileFilesGiveUnreadableInputNamingTheFile() throws IOException {
+    // MetaImage data files must stay in the header's folder and be regular files.
+    CtVolume v = ramp(4, 3, 2);
+    Path mhd = dir.resolve("h.mhd");
+    MetaImage.write(v, mhd, MetaImage.ElementType.MET_SHORT);
+    String good = Files.readString(mhd);
+    String dataLine = good.lines().filter(l -> l.startsWith("ElementDataFile")).findFirst()
+        .orElseThrow();
+    for (String name : new String[] {"/etc/hostname", "../outside.raw", ".", "a\0b.raw"}) {
+      Files.writeString(mhd, good.replace(dataLine, "ElementDataFile = " + name));
+      UnreadableInputException e = assertThrows(UnreadableInputException.class,
+          () -> MetaImage.read(mhd), name);
+      assertTrue(e.getMessage().contains("h.mhd"), e.getMessage());
+    }
+    // LUNA16 CSV that is not UTF-8.
+    Path csv = dir.resolve("annotations.csv");
+    Files.write(csv, new byte[] {'s', 'e', (byte) 0xff, (byte) 0xfe, '\n'});
+    UnreadableInputException e = assertThrows(UnreadableInputException.class,
+        () -> Luna16Annotations.read(csv));
+    assertTrue(e.getMessage().contains("annotations.csv") && e.getMessage().contains("UTF-8"),
+        e.getMessage());
+    // LIDC XML: a non-finite coordinate, an unknown encoding, a document nested very deep.
+    Path xml = dir.resolve("x.xml");
+    Files.writeString(xml, "<?xml version=\"1.0\"?><LidcReadMessage xmlns=\"http://www.nih.gov\">"
+        + "<ResponseHeader><SeriesInstanceUid>1.2.840.99</SeriesInstanceUid></ResponseHeader>"
+        + "<readingSession><unblindedReadNodule><noduleID>n</noduleID><roi><imageZposition>"
+        + "NaN</imageZposition><inclusion>TRUE</inclusion><edgeMap><xCoord>3</xCoord><yCoord>3"
+        + "</yCoord></edgeMap></roi></unblindedReadNodule></readingSession></LidcReadMessage>");
+    e = assertThrows(UnreadableInputException.class, () -> LidcAnnotations.reads(xml, v));
+    assertTrue(e.getMessage().contains("finite") && e.getMessage().contains("x.xml"),
+        e.getMessage());
+    Files.writeString(xml, "<?xml version=\"1.0\" encoding=\"X-NO-SUCH-CHARSET\"?><a/>");
+    e = assertThrows(UnreadableInputException.class, () -> LidcAnnotations.seriesUid(xml));
+    assertTrue(e.getMessage().contains("x.xml"), e.getMessage());
+    Files.writeString(xml, "<a>".repeat(100_000) + "</a>".repeat(100_000));
+    e = assertThrows(UnreadableInputException.class, () -> LidcAnnotations.seriesUid(xml));
+    assertTrue(e.getMessage().contains("x.xml"), e.getMessage());
+  }
 }
