@@ -29,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * Reads CT series from a DICOM folder tree (for example TCIA's {@code PATIENT/STUDY/SERIES/*.dcm}
  * layout): files are grouped by SeriesInstanceUID, non-CT series are skipped, slices are sorted by
  * ImagePositionPatient along the slice normal (file names are not in slice order), and pixels are
- * converted to HU with RescaleSlope and RescaleIntercept. Values below -1024 HU (scanner padding
+ * converted to HU with RescaleSlope and RescaleIntercept (plausible ranges: slope magnitude
+ * {@value #MIN_SLOPE}..{@value #MAX_SLOPE}, intercept within +-{@value #MAX_INTERCEPT}, pixel
+ * spacing {@value #MIN_SPACING_MM}..{@value #MAX_SPACING_MM} mm; a file outside them is reported
+ * and skipped). Values below -1024 HU (scanner padding
  * such as -2048 outside the scan circle) become -1024, air.
  *
  * <p>Pixel decoding uses ImageJ ({@code net.imagej:ij}), the maintained DICOM decoder on Maven
@@ -43,6 +46,15 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: thread-safe; each call works on its own data.
  */
 public final class DicomSeriesReader implements VolumeReader {
+  /** Pixel spacings outside this range (mm) are not a CT slice: reported, not read. */
+  static final double MIN_SPACING_MM = 0.01;
+  static final double MAX_SPACING_MM = 10;
+  /** Rescale slopes outside this magnitude range give HU no scanner produces. */
+  static final double MIN_SLOPE = 1e-4;
+  static final double MAX_SLOPE = 100;
+  /** Largest intercept magnitude accepted (HU). */
+  static final double MAX_INTERCEPT = 1e5;
+
   private static final Logger LOG = LoggerFactory.getLogger(DicomSeriesReader.class);
   /** Relative spread of slice gaps tolerated before a series is called inconsistent. */
   private static final double SPACING_TOLERANCE = 0.1;
@@ -275,13 +287,22 @@ public final class DicomSeriesReader implements VolumeReader {
         // Mandatory in the CT Image module; without them HU cannot be trusted.
         intercept = numbers(imp, "0028,1052", 1, file)[0];
         slope = numbers(imp, "0028,1053", 1, file)[0];
-        if (slope == 0) {
-          throw new UnreadableInputException(file, "Rescale Slope (0028,1053) is 0");
+        // Plausible ranges: a 16-bit stored value times the slope plus the intercept must be a
+        // finite HU a scanner can produce, not 1e300.
+        if (!(Math.abs(slope) >= MIN_SLOPE && Math.abs(slope) <= MAX_SLOPE)) {
+          throw new UnreadableInputException(file, "Rescale Slope (0028,1053) must be within "
+              + MIN_SLOPE + ".." + MAX_SLOPE + " in magnitude, got " + slope);
+        }
+        if (!(Math.abs(intercept) <= MAX_INTERCEPT)) {
+          throw new UnreadableInputException(file, "Rescale Intercept (0028,1052) must be within"
+              + " +-" + MAX_INTERCEPT + ", got " + intercept);
         }
       }
-      if (!(spacing[0] > 0 && spacing[1] > 0)) {
-        throw new UnreadableInputException(file, "PixelSpacing (0028,0030) must be positive, got "
-            + spacing[0] + "\\" + spacing[1]);
+      if (!(spacing[0] >= MIN_SPACING_MM && spacing[0] <= MAX_SPACING_MM
+          && spacing[1] >= MIN_SPACING_MM && spacing[1] <= MAX_SPACING_MM)) {
+        throw new UnreadableInputException(file, "PixelSpacing (0028,0030) must be within "
+            + MIN_SPACING_MM + ".." + MAX_SPACING_MM + " mm, got " + spacing[0] + "\\"
+            + spacing[1]);
       }
       ImageProcessor ip = imp.getProcessor();
       int w = ip.getWidth();

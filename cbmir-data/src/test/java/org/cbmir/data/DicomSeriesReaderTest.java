@@ -96,6 +96,18 @@ class DicomSeriesReaderTest {
     noSpacing.seriesUid = "9.3";
     noSpacing.withSpacing = false;
     noSpacing.write(bad.resolve("nospacing.dcm"));
+    TinyDicom hugeSlope = good.copy();
+    hugeSlope.seriesUid = "9.5";
+    hugeSlope.slope = 1e300;
+    hugeSlope.write(bad.resolve("hugeslope.dcm"));
+    TinyDicom tinySpacing = good.copy();
+    tinySpacing.seriesUid = "9.6";
+    tinySpacing.spacing = new double[] {0.001, 0.7};
+    tinySpacing.write(bad.resolve("tinyspacing.dcm"));
+    TinyDicom hugeSpacing = good.copy();
+    hugeSpacing.seriesUid = "9.7";
+    hugeSpacing.spacing = new double[] {50, 50};
+    hugeSpacing.write(bad.resolve("hugespacing.dcm"));
     TinyDicom mr = good.copy();
     mr.seriesUid = "9.4";
     mr.modality = "MR";
@@ -114,6 +126,9 @@ class DicomSeriesReaderTest {
     assertTrue(skips.any("nointercept.dcm") && skips.any("0028,1052"), skips.messages.toString());
     assertTrue(skips.any("nospacing.dcm") && skips.any("0028,0030"), skips.messages.toString());
     assertTrue(skips.any("modality MR"), skips.messages.toString());
+    assertTrue(skips.any("hugeslope.dcm") && skips.any("0028,1053"), skips.messages.toString());
+    assertTrue(skips.any("tinyspacing.dcm") && skips.any("hugespacing.dcm"),
+        skips.messages.toString());
     assertTrue(skips.any("truncated.dcm"), skips.messages.toString());
     assertTrue(skips.any("garbage.dcm") && skips.any("DICM"), skips.messages.toString());
     assertTrue(skips.any("xml-only") && skips.any("no DICOM images"), skips.messages.toString());

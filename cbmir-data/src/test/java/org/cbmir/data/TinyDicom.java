@@ -161,6 +161,9 @@ final class TinyDicom {
   }
 
   private static String fmt(double v) {
+    if (v != 0 && (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-4)) {
+      return String.format(Locale.ROOT, "%.3e", v);
+    }
     return String.format(Locale.ROOT, "%.6f", v).replaceAll("0+$", "").replaceAll("\\.$", "");
   }
 
