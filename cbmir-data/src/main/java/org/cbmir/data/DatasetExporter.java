@@ -250,7 +250,7 @@ public final class DatasetExporter {
       try {
         for (Source src : sources) {
           CtVolume v = src.volume();
-          String part = split.isTest(v.patientId()) ? "test" : "train";
+          String part = partOf(v.patientId());
           (part.equals("test") ? testSeen : trainPatients).add(v.patientId());
           Split out = splits.get(part);
           NoduleClass[] labels = SliceLabels.label(v, src.nodules(), marginMm);
@@ -258,7 +258,7 @@ public final class DatasetExporter {
           for (int k = 0; k < v.depth(); k++) {
             if (labels[k] != null && hasLungs(v, k)) {
               CtSlice slice = v.slice(k);
-              Nodule n = covering(v, k, src.nodules());
+              Nodule n = SliceLabels.covering(v, k, src.nodules());
               double[] at = n == null ? null : input.toModelPixel(slice, n.column(v), n.row(v));
               out.add(csv, slice, v, k, labels[k], diam[k], src.kind(), at,
                   n == null ? "" : v.seriesUid() + "#" + src.nodules().indexOf(n));
@@ -293,18 +293,9 @@ public final class DatasetExporter {
   /** A nodule-free slice that can receive a transplanted nodule. */
   private record Background(CtVolume volume, int k) {}
 
-  /** The largest nodule whose z-range the slice covers, or null. */
-  private static Nodule covering(CtVolume v, int k, List<Nodule> nodules) {
-    double halfSlice = v.depth() > 1 ? (v.zMm(1) - v.zMm(0)) / 2 : 0.5;
-    double z = v.zMm(k);
-    Nodule best = null;
-    for (Nodule n : nodules) {
-      if (z + halfSlice >= n.zMinMm() && z - halfSlice <= n.zMaxMm()
-          && (best == null || n.diameterMm() > best.diameterMm())) {
-        best = n;
-      }
-    }
-    return best;
+  /** The name of a patient's split part, as the files are named. */
+  private String partOf(String patientId) {
+    return split.isTest(patientId) ? "test" : "train";
   }
 
   /**
@@ -331,29 +322,17 @@ public final class DatasetExporter {
         if (split.isTest(c.patientId())) {
           continue;
         }
-        NoduleTransplanter.Patch patch = t.patch(c, input.spacingMm(), false);
-        float[] rec = new float[2 * p * p];
-        java.util.Arrays.fill(rec, 0, p * p, -1000f);
-        int off = (p - patch.size()) / 2;
-        for (int y = 0; y < patch.size(); y++) {
-          for (int x = 0; x < patch.size(); x++) {
-            int ty = y + off;
-            int tx = x + off;
-            if (tx >= 0 && ty >= 0 && tx < p && ty < p) {
-              rec[ty * p + tx] = patch.hu()[y * patch.size() + x];
-              rec[p * p + ty * p + tx] = patch.alpha()[y * patch.size() + x];
-            }
-          }
-        }
-        patches.write(rec);
+        patches.write(t.patch(c, input.spacingMm(), false).centredIn(p));
         pcsv.write(String.format(Locale.ROOT, "%d,%d,%s,%s,%.2f,%d%n", written++, c.index(),
             c.patientId(), c.noduleId(), c.diameterMm(), c.noduleClass().label()));
       }
     }
     Random rnd = new Random(seed + 1);
+    // A background receives about eight placement tries over the export: segment it once.
+    Map<Background, LungMask> lungs = new HashMap<>();
     int unplaced = 0;
     for (NoduleCrops.Crop c : NoduleCrops.perNodule(crops)) {
-      String part = split.isTest(c.patientId()) ? "test" : "train";
+      String part = partOf(c.patientId());
       List<Background> bg = backgrounds.get(part);
       if (bg.isEmpty()) {
         unplaced++;
@@ -364,7 +343,8 @@ public final class DatasetExporter {
         Background b = bg.get(rnd.nextInt(bg.size()));
         CtSlice slice = b.volume().slice(b.k());
         NoduleTransplanter.Patch patch = t.patch(c, slice.rowSpacingMm(), false);
-        int[] at = t.place(ThresholdLungMask.DEFAULT.segment(slice), patch, 200);
+        int[] at = t.place(lungs.computeIfAbsent(b, x -> ThresholdLungMask.DEFAULT.segment(slice)),
+            patch, 200);
         if (at == null) {
           continue;
         }

@@ -23,8 +23,10 @@ import org.cbmir.api.preprocessing.ModelInput;
  *
  * <p>Options: {@code --data DIR} (default {@code ../shared/data}), {@code --out DIR} (default
  * {@code target/dataset}), {@code --inserted-per-class N} (0), {@code --seed N} (1), {@code --size
- * PX} (256), {@code --spacing MM} (1.25), {@code --test-patients ID,ID} or {@code --split CSV} (default: the shipped {@link PatientSplit}); nodule crops in {@code DIR/lidc-nodule-crops} are transplanted (see {@link DatasetExporter.Builder#crops}), {@code --phantoms N}
- * (patients generated when no data is found, 4).
+ * PX} (256), {@code --spacing MM} (1.25), {@code --test-patients ID,ID} or {@code --split CSV}
+ * (default: the shipped {@link PatientSplit}), {@code --phantoms N} (patients generated when no
+ * data is found, 4). Nodule crops in {@code DIR/lidc-nodule-crops} are transplanted (see {@link
+ * DatasetExporter.Builder#crops}).
  *
  * <p>Thread-safety: a command-line entry point, not meant to be called concurrently.
  */
@@ -101,7 +103,8 @@ public final class ExportDataset {
   private static void usage(String problem) {
     System.err.println(problem);
     System.err.println("usage: ExportDataset [--data DIR] [--out DIR] [--inserted-per-class N]"
-        + " [--seed N] [--size PX] [--spacing MM] [--test-patients ID,ID] [--split CSV] [--phantoms N]");
+        + " [--seed N] [--size PX] [--spacing MM] [--test-patients ID,ID] [--split CSV]"
+        + " [--phantoms N]");
     System.exit(2);
   }
 }

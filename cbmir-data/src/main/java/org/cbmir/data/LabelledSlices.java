@@ -53,7 +53,7 @@ public final class LabelledSlices {
     return slice(v, k, label, SliceLabels.diameters(v, source.nodules())[k]);
   }
 
-  /** Slice {@code k} with {@code label} and its diameter in its reference; null leaves it unknown. */
+  /** Slice {@code k} with {@code label} and its diameter in its reference; null: unknown. */
   public static CtSlice slice(CtVolume v, int k, NoduleClass label, double diameterMm) {
     CtSlice slice = v.slice(k);
     SliceRef.Builder ref = slice.ref().toBuilder();

@@ -36,8 +36,9 @@ public final class NoduleCrops {
   private NoduleCrops() {}
 
   /**
-   * One crop. {@code hu} is {@code size * size} HU, row-major. Thread-safety: immutable (the
-   * array is never handed out mutable: use {@link #huAt}).
+   * One crop. {@code hu} is {@code size * size} HU, row-major. Thread-safety: immutable by
+   * convention: {@code hu()} returns the shared array, which no one may modify; read through
+   * {@link #huAt}.
    */
   public record Crop(int index, String noduleId, String patientId, String seriesUid, int reader,
       String sopUid, double zMm, double spacingMm, double diameterMm, double majorAxisMm,

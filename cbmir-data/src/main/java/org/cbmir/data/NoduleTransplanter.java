@@ -39,7 +39,28 @@ public final class NoduleTransplanter {
    * Thread-safety: immutable by convention (arrays are not copied; do not modify them).
    */
   public record Patch(int size, float[] hu, float[] alpha, double spacingMm, double diameterMm,
-      NoduleCrops.Crop source) {}
+      NoduleCrops.Crop source) {
+    /**
+     * The patch centred in a {@code side x side} record of two planes, HU then blending weight,
+     * padded with air and weight 0 (cut where the patch is larger): the training records.
+     */
+    public float[] centredIn(int side) {
+      float[] rec = new float[2 * side * side];
+      java.util.Arrays.fill(rec, 0, side * side, -1000f);
+      int off = (side - size) / 2;
+      for (int y = 0; y < size; y++) {
+        for (int x = 0; x < size; x++) {
+          int ty = y + off;
+          int tx = x + off;
+          if (tx >= 0 && ty >= 0 && tx < side && ty < side) {
+            rec[ty * side + tx] = hu[y * size + x];
+            rec[side * side + ty * side + tx] = alpha[y * size + x];
+          }
+        }
+      }
+      return rec;
+    }
+  }
 
   /** A transplanter whose random choices follow the seed. */
   public NoduleTransplanter(long seed) {
@@ -58,6 +79,10 @@ public final class NoduleTransplanter {
           + spacingMm);
     }
     float[] alpha = feather(cut(crop), crop.size());
+    float[] cropHu = new float[crop.size() * crop.size()];
+    for (int i = 0; i < cropHu.length; i++) {
+      cropHu[i] = crop.huAt(i % crop.size(), i / crop.size());
+    }
     double scale = jitter ? 0.9 + 0.2 * rnd.nextDouble() : 1.0;
     double angle = jitter ? rnd.nextDouble() * 2 * Math.PI : 0;
     boolean mirror = jitter && rnd.nextBoolean();
@@ -80,8 +105,11 @@ public final class NoduleTransplanter {
         }
         double sx = c + cos * dx - sin * dy;
         double sy = c + sin * dx + cos * dy;
-        a[y * n + x] = (float) bilinear(alpha, s, sx, sy, 0);
-        hu[y * n + x] = (float) bilinearHu(crop, sx, sy);
+        // Outside the crop the weight is 0; HU takes the nearest edge value (never seen).
+        boolean inside = sx >= 0 && sy >= 0 && sx <= s - 1 && sy <= s - 1;
+        a[y * n + x] = inside ? (float) bilinear(alpha, s, sx, sy) : 0;
+        hu[y * n + x] = (float) bilinear(cropHu, s, Math.max(0, Math.min(s - 1, sx)),
+            Math.max(0, Math.min(s - 1, sy)));
       }
     }
     return new Patch(n, hu, a, spacingMm, crop.diameterMm() * scale, crop);
@@ -223,27 +251,13 @@ public final class NoduleTransplanter {
     return out;
   }
 
-  private static double bilinear(float[] v, int s, double x, double y, double outside) {
-    if (x < 0 || y < 0 || x > s - 1 || y > s - 1) {
-      return outside;
-    }
+  /** Bilinear interpolation of an {@code s x s} image at a point inside it. */
+  private static double bilinear(float[] v, int s, double x, double y) {
     int x0 = Math.min((int) x, s - 2);
     int y0 = Math.min((int) y, s - 2);
     double fx = x - x0;
     double fy = y - y0;
     return (v[y0 * s + x0] * (1 - fx) + v[y0 * s + x0 + 1] * fx) * (1 - fy)
         + (v[(y0 + 1) * s + x0] * (1 - fx) + v[(y0 + 1) * s + x0 + 1] * fx) * fy;
-  }
-
-  private static double bilinearHu(NoduleCrops.Crop c, double x, double y) {
-    int s = c.size();
-    double cx = Math.max(0, Math.min(s - 1, x));
-    double cy = Math.max(0, Math.min(s - 1, y));
-    int x0 = Math.min((int) cx, s - 2);
-    int y0 = Math.min((int) cy, s - 2);
-    double fx = cx - x0;
-    double fy = cy - y0;
-    return (c.huAt(x0, y0) * (1 - fx) + c.huAt(x0 + 1, y0) * fx) * (1 - fy)
-        + (c.huAt(x0, y0 + 1) * (1 - fx) + c.huAt(x0 + 1, y0 + 1) * fx) * fy;
   }
 }

@@ -6,9 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -152,17 +150,6 @@ public final class PatientSplit {
         out.add(k);
       }
     });
-    return out;
-  }
-
-  /** The listed patients of one part among {@code patients}, sorted. */
-  public List<String> filter(Iterable<String> patients, Part part) {
-    List<String> out = new ArrayList<>();
-    for (String p : patients) {
-      if (partOf(p) == part) {
-        out.add(p);
-      }
-    }
     return out;
   }
 }

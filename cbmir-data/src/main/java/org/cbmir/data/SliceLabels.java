@@ -25,35 +25,43 @@ public final class SliceLabels {
       throw new IllegalArgumentException("margin must be >= 0 mm, got " + marginMm);
     }
     NoduleClass[] out = new NoduleClass[volume.depth()];
-    double halfSlice = volume.depth() > 1 ? (volume.zMm(1) - volume.zMm(0)) / 2 : 0.5;
     for (int k = 0; k < out.length; k++) {
+      Nodule largest = covering(volume, k, nodules);
       double z = volume.zMm(k);
-      double largest = 0;
       boolean near = false;
       for (Nodule n : nodules) {
-        // A slice covers the nodule when its slab [z - t/2, z + t/2] meets the nodule's z-range.
-        if (z + halfSlice >= n.zMinMm() && z - halfSlice <= n.zMaxMm()) {
-          largest = Math.max(largest, n.diameterMm());
-        } else if (z >= n.zMinMm() - marginMm && z <= n.zMaxMm() + marginMm) {
-          near = true;
-        }
+        near |= z >= n.zMinMm() - marginMm && z <= n.zMaxMm() + marginMm;
       }
-      out[k] = largest > 0 ? NoduleClass.ofDiameterMm(largest) : near ? null : NoduleClass.NONE;
+      out[k] = largest != null ? NoduleClass.ofDiameterMm(largest.diameterMm())
+          : near ? null : NoduleClass.NONE;
     }
     return out;
+  }
+
+  /**
+   * The largest nodule that slice {@code k} covers, or null: a slice covers a nodule when its slab
+   * {@code [z - t/2, z + t/2]} meets the nodule's z-range. The one rule behind {@link #label} and
+   * {@link #diameters}.
+   */
+  public static Nodule covering(CtVolume volume, int k, List<Nodule> nodules) {
+    double halfSlice = volume.depth() > 1 ? (volume.zMm(1) - volume.zMm(0)) / 2 : 0.5;
+    double z = volume.zMm(k);
+    Nodule best = null;
+    for (Nodule n : nodules) {
+      if (z + halfSlice >= n.zMinMm() && z - halfSlice <= n.zMaxMm()
+          && (best == null || n.diameterMm() > best.diameterMm())) {
+        best = n;
+      }
+    }
+    return best;
   }
 
   /** Largest covering nodule diameter per slice (0 for none), with the same coverage rule. */
   public static double[] diameters(CtVolume volume, List<Nodule> nodules) {
     double[] out = new double[volume.depth()];
-    double halfSlice = volume.depth() > 1 ? (volume.zMm(1) - volume.zMm(0)) / 2 : 0.5;
     for (int k = 0; k < out.length; k++) {
-      double z = volume.zMm(k);
-      for (Nodule n : nodules) {
-        if (z + halfSlice >= n.zMinMm() && z - halfSlice <= n.zMaxMm()) {
-          out[k] = Math.max(out[k], n.diameterMm());
-        }
-      }
+      Nodule n = covering(volume, k, nodules);
+      out[k] = n == null ? 0 : n.diameterMm();
     }
     return out;
   }

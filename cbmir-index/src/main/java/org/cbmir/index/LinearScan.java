@@ -32,7 +32,7 @@ final class LinearScan {
     return c;
   }
 
-  /** Adds the codes of {@code [from, size)} with distance in {@code (above, upTo]} to {@code out}. */
+  /** Adds the codes of {@code [from, size)} with a distance in {@code (above, upTo]} to out. */
   void scanBand(long[] q, int qo, int from, int above, int upTo, RoaringBitmap blocked,
       Candidates out) {
     int count = codes.size();

@@ -6,10 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Predicate;
 import org.cbmir.api.CtSlice;
 import org.cbmir.api.Embedding;
 import org.cbmir.api.Encoder;
@@ -55,14 +57,15 @@ import org.cbmir.data.NpyReader;
  */
 public final class Evaluation {
   /** The paper's per-class mAP (its Table 3), for comparison. */
-  public static final double[] PAPER_MAP = {0.846, 0.775, 0.765, 0.738, 0.767, 0.657, 0.521, 0.520};
+  public static final double[] PAPER_MAP =
+      {0.846, 0.775, 0.765, 0.738, 0.767, 0.657, 0.521, 0.520};
   /** Hits per query. */
   public static final int K = 10;
   static final int CURVE_BINS = 200;
 
   /** One exported record's provenance. Thread-safety: immutable. */
-  public record Row(String split, String patient, String series, int slice, int cls, double diameterMm,
-      String source, String nodule, double noduleCol, double noduleRow) {}
+  public record Row(String split, String patient, String series, int slice, int cls,
+      double diameterMm, String source, String nodule, double noduleCol, double noduleRow) {}
 
   /**
    * One protocol's figures; {@code pr} holds the four methods' precision per recall bin
@@ -96,7 +99,7 @@ public final class Evaluation {
     allRows.addAll(testRows);
     Integer[] order = new Integer[all.size()];
     Arrays.setAll(order, i -> i);
-    java.util.Collections.shuffle(Arrays.asList(order), new Random(1));
+    Collections.shuffle(Arrays.asList(order), new Random(1));
     int cut = (int) Math.round(0.7 * order.length);
     List<Embedding> dbE = new ArrayList<>();
     List<Row> dbR = new ArrayList<>();
@@ -127,16 +130,12 @@ public final class Evaluation {
    * One protocol: the queries that {@code use} accepts against an index of {@code db}, in a
    * seeded random order (ties go by ordinal; see the comment inside).
    */
-  public static Result evaluate(String protocol, Encoder encoder, List<Embedding> db, List<Row> dbRows,
-      List<Embedding> queries, List<Row> queryRows, java.util.function.Predicate<Row> use)
+  public static Result evaluate(String protocol, Encoder encoder, List<Embedding> db,
+      List<Row> dbRows, List<Embedding> queries, List<Row> queryRows, Predicate<Row> use)
       throws IOException {
-    // The index's ties go by ordinal; added in export order (real slices first) ties would
-    // favour one source, so the database is added in a seeded random order.
-    Integer[] perm = new Integer[db.size()];
-    Arrays.setAll(perm, i -> i);
-    java.util.Collections.shuffle(Arrays.asList(perm), new Random(7));
-    db = Arrays.stream(perm).map(db::get).toList();
-    dbRows = Arrays.stream(perm).map(dbRows::get).toList();
+    int[] order = addOrder(db.size());
+    db = inOrder(db, order);
+    dbRows = inOrder(dbRows, order);
     int n = db.size();
     long[] yDb = dbRows.stream().mapToLong(Row::cls).toArray();
     List<Integer> picked = new ArrayList<>();
@@ -161,13 +160,7 @@ public final class Evaluation {
     // Per nodule: the classes of the top 10 of all its query slices, pooled.
     Map<String, List<Long>> noduleHits = new HashMap<>();
     Map<String, Integer> noduleClass = new HashMap<>();
-    try (RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().matching(encoder)
-        .expectedSlices(Math.max(1, n)).build())) {
-      for (int i = 0; i < n; i++) {
-        Row r = dbRows.get(i);
-        index.add(SliceRef.builder().patientId(r.patient()).seriesUid(r.series())
-            .sliceIndex(r.slice()).noduleClass(NoduleClass.ofLabel(r.cls())).build(), db.get(i));
-      }
+    try (RetrievalIndex index = index(encoder, db, dbRows)) {
       for (int qi = 0; qi < nq; qi++) {
         int q = picked.get(qi);
         Embedding e = queries.get(q);
@@ -225,6 +218,34 @@ public final class Evaluation {
         mean(apC2f), mean(apFc1), mean(apHam), mean(apFc3), nq == 0 ? Double.NaN : fine / nq,
         nodules, nodules == 0 ? Double.NaN : (double) right / nodules,
         nodules == 0 ? Double.NaN : (double) withinOne / nodules, pr);
+  }
+
+  /**
+   * Positions {@code 0..n-1} in the order a database is added to an index: seeded random, since
+   * the index breaks ties by ordinal and export order (real slices first) would favour one source.
+   */
+  static int[] addOrder(int n) {
+    Integer[] perm = new Integer[n];
+    Arrays.setAll(perm, i -> i);
+    Collections.shuffle(Arrays.asList(perm), new Random(7));
+    return Arrays.stream(perm).mapToInt(Integer::intValue).toArray();
+  }
+
+  static <T> List<T> inOrder(List<T> list, int[] order) {
+    return Arrays.stream(order).mapToObj(list::get).toList();
+  }
+
+  /** An index holding {@code db.get(i)} as ordinal {@code i}, labelled from its row. */
+  static RetrievalIndex index(Encoder encoder, List<Embedding> db, List<Row> rows) {
+    RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().matching(encoder)
+        .expectedSlices(Math.max(1, db.size())).build());
+    for (int i = 0; i < db.size(); i++) {
+      Row r = rows.get(i);
+      index.add(SliceRef.builder().patientId(r.patient()).seriesUid(r.series())
+          .sliceIndex(r.slice()).noduleClass(NoduleClass.ofLabel(r.cls()))
+          .noduleDiameterMm(r.diameterMm()).build(), db.get(i));
+    }
+    return index;
   }
 
   /** The rows of an exported dataset's {@code provenance.csv}. */

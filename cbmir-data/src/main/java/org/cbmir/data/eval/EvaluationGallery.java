@@ -14,12 +14,9 @@ import javax.imageio.ImageIO;
 import org.cbmir.api.Embedding;
 import org.cbmir.api.Encoder;
 import org.cbmir.api.Hit;
-import org.cbmir.api.IndexConfig;
 import org.cbmir.api.NoduleClass;
 import org.cbmir.api.RetrievalIndex;
-import org.cbmir.api.RetrievalIndexes;
 import org.cbmir.api.SearchResult;
-import org.cbmir.api.SliceRef;
 import org.cbmir.api.preprocessing.ModelInput;
 import org.cbmir.data.NpyReader;
 
@@ -58,14 +55,10 @@ final class EvaluationGallery {
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
     g.drawString("Query (test patient) and its top 5 from the training patients' index;"
         + " green: same class, red: other", 8, 22);
-    try (RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().matching(encoder)
-        .expectedSlices(train.size()).build())) {
-      for (int i = 0; i < train.size(); i++) {
-        Evaluation.Row r = trainRows.get(i);
-        index.add(SliceRef.builder().patientId(r.patient()).seriesUid(r.series())
-            .sliceIndex(r.slice()).noduleClass(NoduleClass.ofLabel(r.cls()))
-            .noduleDiameterMm(r.diameterMm()).build(), train.get(i));
-      }
+    // The same index as the evaluation's (same order, so the same ties).
+    int[] order = Evaluation.addOrder(train.size());
+    try (RetrievalIndex index = Evaluation.index(encoder, Evaluation.inOrder(train, order),
+        Evaluation.inOrder(trainRows, order))) {
       for (int c = 0; c < NoduleClass.COUNT; c++) {
         int q = pick(testRows, c);
         int y = 40 + c * ROW_H;
@@ -89,8 +82,9 @@ final class EvaluationGallery {
         drawTile(g, testImages.floats(q), qr, LABEL_W, y, Color.DARK_GRAY, whole);
         int x = LABEL_W + TILE_PX + 16;
         for (Hit hit : res.hits()) {
-          Evaluation.Row hr = trainRows.get(hit.ordinal());
-          drawTile(g, trainImages.floats(hit.ordinal()), hr, x, y,
+          int at = order[hit.ordinal()];
+          Evaluation.Row hr = trainRows.get(at);
+          drawTile(g, trainImages.floats(at), hr, x, y,
               hr.cls() == c ? new Color(0x2ca02c) : new Color(0xd62728), whole);
           g.setColor(Color.BLACK);
           g.drawString(String.format(Locale.ROOT, "%s  FC1 %.2f", shortWords(hr.cls()),
