@@ -21,6 +21,9 @@ public final class CtVolume {
   private final String patientId;
   private final String studyUid;
   private final String seriesUid;
+  /** Per-slice labels, or null when no annotation was attached (every slice unknown). */
+  private final NoduleClass[] sliceClasses;
+  private final double[] sliceDiametersMm;
 
   private CtVolume(Builder b) {
     this.width = b.width;
@@ -34,6 +37,50 @@ public final class CtVolume {
     this.patientId = b.patientId;
     this.studyUid = b.studyUid;
     this.seriesUid = b.seriesUid;
+    this.sliceClasses = b.sliceClasses == null ? null : b.sliceClasses.clone();
+    this.sliceDiametersMm = b.sliceDiametersMm == null ? null : b.sliceDiametersMm.clone();
+  }
+
+  /** Shares the immutable voxels of {@code v}: labelling a volume must not copy 100 MB. */
+  private CtVolume(CtVolume v, NoduleClass[] classes, double[] diametersMm) {
+    this.width = v.width;
+    this.height = v.height;
+    this.depth = v.depth;
+    this.hu = v.hu;
+    this.rowSpacingMm = v.rowSpacingMm;
+    this.columnSpacingMm = v.columnSpacingMm;
+    this.zPositionsMm = v.zPositionsMm;
+    this.originMm = v.originMm;
+    this.patientId = v.patientId;
+    this.studyUid = v.studyUid;
+    this.seriesUid = v.seriesUid;
+    this.sliceClasses = classes;
+    this.sliceDiametersMm = diametersMm;
+  }
+
+  /**
+   * This volume with a nodule class and diameter for each slice (as annotations give them), which
+   * {@link #slice(int)} puts in each slice's reference.
+   *
+   * @param classes one class per slice, {@link NoduleClass#UNKNOWN} where not known; copied
+   * @param diametersMm diameter of the largest nodule per slice in mm, 0 for none, NaN where not
+   *     known; copied
+   * @throws IllegalArgumentException if an array's length is not {@link #depth()} or it holds null
+   */
+  public CtVolume withSliceLabels(NoduleClass[] classes, double[] diametersMm) {
+    Builder.checkLabels(classes, diametersMm, depth);
+    return new CtVolume(this, classes.clone(), diametersMm.clone());
+  }
+
+  /** The nodule class of slice {@code k}; {@link NoduleClass#UNKNOWN} when not annotated. */
+  public NoduleClass sliceClass(int k) {
+    Objects.checkIndex(k, depth);
+    return sliceClasses == null ? NoduleClass.UNKNOWN : sliceClasses[k];
+  }
+
+  /** Whether annotations gave the slices their classes ({@link #withSliceLabels}). */
+  public boolean isLabelled() {
+    return sliceClasses != null;
   }
 
   /** Columns per slice. */
@@ -106,13 +153,20 @@ public final class CtVolume {
     System.arraycopy(hu, k * n, dst, offset, n);
   }
 
-  /** Slice {@code k} as a {@link CtSlice} with a reference (class unknown). */
+  /**
+   * Slice {@code k} as a {@link CtSlice} with a reference: its class and nodule diameter where the
+   * volume is labelled, {@link NoduleClass#UNKNOWN} otherwise.
+   */
   public CtSlice slice(int k) {
     Objects.checkIndex(k, depth);
     int n = width * height;
     float[] px = Arrays.copyOfRange(hu, k * n, (k + 1) * n);
-    SliceRef ref = SliceRef.builder().patientId(patientId).studyUid(studyUid)
-        .seriesUid(seriesUid).sliceIndex(k).zMm(zPositionsMm[k]).build();
+    SliceRef.Builder rb = SliceRef.builder().patientId(patientId).studyUid(studyUid)
+        .seriesUid(seriesUid).sliceIndex(k).zMm(zPositionsMm[k]);
+    if (sliceClasses != null) {
+      rb.noduleClass(sliceClasses[k]).noduleDiameterMm(sliceDiametersMm[k]);
+    }
+    SliceRef ref = rb.build();
     return CtSlice.builder().size(width, height).hu(px)
         .pixelSpacingMm(rowSpacingMm, columnSpacingMm).ref(ref).build();
   }
@@ -140,8 +194,36 @@ public final class CtVolume {
     private String patientId;
     private String studyUid = "";
     private String seriesUid;
+    private NoduleClass[] sliceClasses;
+    private double[] sliceDiametersMm;
 
     private Builder() {}
+
+    /** Per-slice nodule classes and diameters (optional); see {@link CtVolume#withSliceLabels}. */
+    public Builder sliceLabels(NoduleClass[] classes, double[] diametersMm) {
+      this.sliceClasses = classes;
+      this.sliceDiametersMm = diametersMm;
+      return this;
+    }
+
+    static void checkLabels(NoduleClass[] classes, double[] diametersMm, int depth) {
+      Objects.requireNonNull(classes, "classes");
+      Objects.requireNonNull(diametersMm, "diametersMm");
+      if (classes.length != depth || diametersMm.length != depth) {
+        throw new IllegalArgumentException("expected one label per slice (" + depth
+            + "), got " + classes.length + " classes and " + diametersMm.length + " diameters");
+      }
+      for (int k = 0; k < depth; k++) {
+        if (classes[k] == null) {
+          throw new IllegalArgumentException("class of slice " + k
+              + " is null; use NoduleClass.UNKNOWN");
+        }
+        if (diametersMm[k] < 0 || Double.isInfinite(diametersMm[k])) {
+          throw new IllegalArgumentException("diameter of slice " + k
+              + " must be >= 0 and finite, or NaN (unknown), got " + diametersMm[k]);
+        }
+      }
+    }
 
     /** Slice width and height in pixels. */
     public Builder size(int width, int height) {
@@ -215,6 +297,9 @@ public final class CtVolume {
         throw new IllegalArgumentException("patient ID and series UID are required");
       }
       Objects.requireNonNull(studyUid, "studyUid");
+      if (sliceClasses != null || sliceDiametersMm != null) {
+        checkLabels(sliceClasses, sliceDiametersMm, zPositionsMm.length);
+      }
       return new CtVolume(this);
     }
   }

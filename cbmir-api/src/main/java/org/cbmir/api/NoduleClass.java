@@ -1,10 +1,13 @@
 package org.cbmir.api;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The eight nodule-diameter classes of the InRes-Net paper (its Table 2): a slice is labelled with
- * the class of the largest nodule that covers it, or {@link #NONE} when no nodule does.
+ * the class of the largest nodule that covers it, or {@link #NONE} when no nodule does; {@link
+ * #UNKNOWN} marks a slice nobody annotated (or one too close to a nodule to call nodule-free), so
+ * that a reference never holds {@code null}.
  *
  * <p>Class boundaries are left-open, right-closed intervals in millimetres, e.g. {@link #D5_6}
  * holds diameters in (5, 6].
@@ -27,12 +30,19 @@ public enum NoduleClass {
   /** Diameter in (18, 23] mm. */
   D18_23(6, 18, 23),
   /** Diameter above 23 mm. */
-  OVER_23(7, 23, Double.POSITIVE_INFINITY);
+  OVER_23(7, 23, Double.POSITIVE_INFINITY),
+  /**
+   * Not known: no annotation covers the slice's series, or the slice lies so close to a nodule that
+   * calling it nodule-free would be wrong. Its {@link #label()} is -1 and it is not one of {@link
+   * #sizeClasses()}.
+   */
+  UNKNOWN(-1, Double.NaN, Double.NaN);
 
-  /** Number of classes, the width of the encoder's FC3 layer. */
+  /** Number of size classes (all but {@link #UNKNOWN}), the width of the encoder's FC3 layer. */
   public static final int COUNT = 8;
 
-  private static final NoduleClass[] BY_LABEL = values();
+  private static final NoduleClass[] BY_LABEL = Arrays.copyOf(values(), COUNT);
+  private static final List<NoduleClass> SIZE_CLASSES = List.of(BY_LABEL);
 
   private final int label;
   private final double lowerMm;
@@ -44,12 +54,38 @@ public enum NoduleClass {
     this.upperMm = upperMm;
   }
 
-  /** The integer label (0 to 7) used by the models and the dataset files. */
+  /**
+   * The eight size classes in label order, {@link #NONE} to {@link #OVER_23}: what a model can
+   * predict and an evaluation can judge.
+   */
+  public static List<NoduleClass> sizeClasses() {
+    return SIZE_CLASSES;
+  }
+
+  /** Whether this is one of the eight size classes, not {@link #UNKNOWN}. */
+  public boolean isKnown() {
+    return this != UNKNOWN;
+  }
+
+  /**
+   * The class in words for people, e.g. "no nodule", "<= 5 mm", "8-13 mm", "> 23 mm", "unknown".
+   */
+  public String description() {
+    return switch (this) {
+      case NONE -> "no nodule";
+      case D0_5 -> "<= 5 mm";
+      case OVER_23 -> "> 23 mm";
+      case UNKNOWN -> "unknown";
+      default -> (int) lowerMm + "-" + (int) upperMm + " mm";
+    };
+  }
+
+  /** The integer label (0 to 7) used by the models and the dataset files; -1 for {@link #UNKNOWN}. */
   public int label() {
     return label;
   }
 
-  /** Exclusive lower bound of the diameter range in mm (0 for {@link #NONE}). */
+  /** Exclusive lower bound of the diameter range in mm (0 for {@link #NONE}, NaN if unknown). */
   public double lowerMm() {
     return lowerMm;
   }
@@ -72,7 +108,7 @@ public enum NoduleClass {
     if (diameterMm == 0) {
       return NONE;
     }
-    for (int i = 1; i < BY_LABEL.length; i++) {
+    for (int i = 1; i < COUNT; i++) {
       if (diameterMm <= BY_LABEL[i].upperMm) {
         return BY_LABEL[i];
       }

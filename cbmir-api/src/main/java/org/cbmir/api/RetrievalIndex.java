@@ -47,6 +47,13 @@ public interface RetrievalIndex extends AutoCloseable {
    */
   boolean remove(int ordinal);
 
+  /**
+   * Whether a slice has been removed.
+   *
+   * @throws IllegalArgumentException if the ordinal was never assigned
+   */
+  boolean isRemoved(int ordinal);
+
   /** Number of live (added and not removed) slices. */
   int size();
 

@@ -25,7 +25,8 @@ import java.util.Set;
  *     pass the filters, {@code >= k}
  * @param mode the ranking method
  * @param allowedClasses classes that may be returned; empty means all (slices of unknown class are
- *     then returned too)
+ *     then returned too); a non-empty set returns slices of unknown class only if it holds {@link
+ *     NoduleClass#UNKNOWN}
  * @param excludedPatients patient IDs that must not be returned
  * @param excludedSeries series UIDs that must not be returned
  * @param maxHitsPerPatient at most this many hits from one patient, {@code >= 1}

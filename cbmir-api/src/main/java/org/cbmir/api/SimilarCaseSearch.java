@@ -2,9 +2,13 @@ package org.cbmir.api;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
 
@@ -15,16 +19,22 @@ import java.util.ServiceLoader;
  *
  * <pre>{@code
  * try (SimilarCaseSearch cbmir = SimilarCaseSearch.create()) {
- *   cbmir.ingest(Path.of("/archive/LIDC-IDRI"), VolumeReader.ReadListener.NONE);
+ *   cbmir.ingest(Path.of("/archive/LIDC-IDRI"));
  *   for (Hit hit : cbmir.search(Path.of("query.dcm"), 10)) {
- *     System.out.println(hit.rank() + " " + hit.ref().patientId() + " slice " + hit.ref().sliceIndex());
+ *     System.out.println(hit.rank() + " " + hit.ref().patientId() + " slice "
+ *         + hit.ref().sliceIndex() + " " + hit.ref().noduleClass().description());
  *   }
  *   cbmir.save(Path.of("archive.cbmir"));
  * }
  * }</pre>
  *
+ * <p>Ingest labels slices with their nodule class where the readers find annotations beside the
+ * images (LIDC XML, LUNA16 {@code annotations.csv}), and applies the {@link IdentifierPolicy}
+ * given to {@link Builder#identifiers} before anything reaches the index.
+ *
  * <p>Thread-safety: searches may run concurrently with each other and with {@link #ingest};
- * {@link #close} must not race with other calls.
+ * ingests run one at a time (a second waits for the first); {@link #close} must not race with
+ * other calls.
  */
 public final class SimilarCaseSearch implements AutoCloseable {
   /** Slices segmented and encoded per model call during ingestion. */
@@ -34,26 +44,29 @@ public final class SimilarCaseSearch implements AutoCloseable {
   private final Encoder encoder;
   private final RetrievalIndex index;
   private final List<VolumeReader> readers;
+  private final IdentifierPolicy identifiers;
+  private final Object ingestLock = new Object();
+  /** Series UID (as stored) to its ordinals; built on the first ingest, guarded by ingestLock. */
+  private Map<String, List<Integer>> seriesOrdinals;
   private volatile boolean closed;
 
   private SimilarCaseSearch(Segmenter segmenter, Encoder encoder, RetrievalIndex index,
-      List<VolumeReader> readers) {
+      IdentifierPolicy identifiers) {
     this.segmenter = segmenter;
     this.encoder = encoder;
     this.index = index;
-    this.readers = List.copyOf(readers);
+    this.identifiers = identifiers;
+    this.readers = readers();
   }
 
-  /** The shipped models and a new in-memory index. */
+  /** The shipped models and a new in-memory index; identifiers kept as read. */
   public static SimilarCaseSearch create() {
-    return create(Models.segmenter(), Models.encoder());
+    return builder().create();
   }
 
-  /** Given models and a new in-memory index matching the encoder. */
+  /** Given models (closed with this object) and a new in-memory index matching the encoder. */
   public static SimilarCaseSearch create(Segmenter segmenter, Encoder encoder) {
-    RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().matching(encoder)
-        .build());
-    return new SimilarCaseSearch(segmenter, encoder, index, readers());
+    return builder().models(segmenter, encoder).create();
   }
 
   /**
@@ -63,16 +76,12 @@ public final class SimilarCaseSearch implements AutoCloseable {
    * @throws CorruptIndexException if the file is not a complete, intact index
    */
   public static SimilarCaseSearch open(Path indexFile) throws IOException {
-    Segmenter s = Models.segmenter();
-    Encoder e = Models.encoder();
-    try {
-      return new SimilarCaseSearch(s, e, RetrievalIndexes.open(indexFile, e.modelFingerprint()),
-          readers());
-    } catch (IOException | RuntimeException ex) {
-      s.close();
-      e.close();
-      throw ex;
-    }
+    return builder().open(indexFile);
+  }
+
+  /** A builder: the models, the identifier policy, then a new or a saved index. */
+  public static Builder builder() {
+    return new Builder();
   }
 
   private static List<VolumeReader> readers() {
@@ -81,26 +90,48 @@ public final class SimilarCaseSearch implements AutoCloseable {
     return r;
   }
 
-  /** What {@link #ingest} did. Thread-safety: immutable. */
-  public record IngestReport(int volumes, int slices, int skippedFiles) {}
+  /**
+   * What {@link #ingest} did. Thread-safety: immutable.
+   *
+   * @param volumes series read and indexed (replaced ones included)
+   * @param slices slices added to the index
+   * @param skippedFiles files (or series) reported to the listener as skipped
+   * @param skippedDuplicates series not added because the index already held them
+   * @param replaced series whose earlier slices were replaced
+   */
+  public record IngestReport(int volumes, int slices, int skippedFiles, int skippedDuplicates,
+      int replaced) {}
+
+  /** {@link #ingest(Path, IngestOptions)} with the defaults: no listener, duplicates skipped. */
+  public IngestReport ingest(Path path) throws IOException {
+    return ingest(path, IngestOptions.defaults());
+  }
 
   /**
-   * Reads every CT volume under {@code path} with the readers on the class path, and indexes all
-   * its slices. Files that cannot be read are reported to the listener and skipped.
+   * Reads every CT volume under {@code path} with the readers on the class path and indexes all
+   * its slices, a whole volume or nothing of it: each volume is segmented and encoded completely
+   * before its first slice is added, so a volume that fails is skipped (and reported) without a
+   * trace in the index. Files that cannot be read are reported to the listener and skipped; a
+   * series already in the index is skipped or replaced as the options say.
    *
    * @throws IOException if the path cannot be read at all
+   * @throws UnreadableInputException if nothing under the path is a CT volume
    */
-  public IngestReport ingest(Path path, VolumeReader.ReadListener listener) throws IOException {
+  public IngestReport ingest(Path path, IngestOptions options) throws IOException {
     ensureOpen();
-    Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(options, "options");
     if (!Files.exists(path)) {
-      throw new java.nio.file.NoSuchFileException(path.toString());
+      throw new NoSuchFileException(path.toString(), null, "nothing to ingest there");
     }
+    ProgressListener listener = options.listener();
     int[] skipped = {0};
-    VolumeReader.ReadListener counting = new VolumeReader.ReadListener() {
+    long readStart = System.nanoTime();
+    VolumeReader.ReadListener reading = new VolumeReader.ReadListener() {
       @Override
       public void progress(int done, int total) {
-        listener.progress(done, total);
+        listener.progress(new ProgressListener.Progress(ProgressListener.Step.READ, done, total,
+            Duration.ofNanos(System.nanoTime() - readStart)));
       }
 
       @Override
@@ -109,32 +140,108 @@ public final class SimilarCaseSearch implements AutoCloseable {
         listener.skipped(file, reason);
       }
     };
-    int volumes = 0;
-    int slices = 0;
+    List<CtVolume> volumes = new ArrayList<>();
     for (VolumeReader reader : readers) {
-      if (!reader.canRead(path)) {
-        continue;
-      }
-      for (CtVolume v : reader.read(path, counting)) {
-        volumes++;
-        for (int k = 0; k < v.depth(); k += BATCH) {
-          List<CtSlice> batch = new ArrayList<>();
-          for (int j = k; j < Math.min(v.depth(), k + BATCH); j++) {
-            batch.add(v.slice(j));
-          }
-          List<Embedding> e = encoder.encodeAll(batch, segmenter.segmentAll(batch));
-          for (int j = 0; j < batch.size(); j++) {
-            index.add(batch.get(j).ref(), e.get(j));
-          }
-          slices += batch.size();
-        }
+      if (reader.canRead(path)) {
+        volumes.addAll(reader.read(path, reading));
       }
     }
-    if (volumes == 0 && skipped[0] == 0) {
+    if (volumes.isEmpty() && skipped[0] == 0) {
       throw new UnreadableInputException(path, "no CT volume found; readers on the class path: "
           + readers.stream().map(VolumeReader::name).toList());
     }
-    return new IngestReport(volumes, slices, skipped[0]);
+    synchronized (ingestLock) {
+      ensureOpen();
+      Map<String, List<Integer>> known = seriesOrdinals();
+      List<CtVolume> todo = new ArrayList<>();
+      int duplicates = 0;
+      for (CtVolume v : volumes) {
+        boolean indexed = isIndexed(known.get(identifiers.seriesUid(v.seriesUid())));
+        if (indexed && options.duplicates() == IngestOptions.DuplicateSeries.SKIP) {
+          duplicates++;
+        } else {
+          todo.add(v);
+        }
+      }
+      long total = todo.stream().mapToLong(CtVolume::depth).sum();
+      long encodeStart = System.nanoTime();
+      int added = 0;
+      int volumesAdded = 0;
+      int replaced = 0;
+      for (CtVolume v : todo) {
+        List<SliceRef> refs = new ArrayList<>(v.depth());
+        List<Embedding> embeddings;
+        try {
+          embeddings = encodeVolume(v, refs, added, total, encodeStart, listener);
+        } catch (RuntimeException e) {
+          // A volume the models reject (or whose labels do not fit) leaves no trace.
+          skipped[0]++;
+          listener.skipped(path, new UnreadableInputException(path, "series "
+              + v.seriesUid() + " of patient " + v.patientId() + " could not be encoded: "
+              + e.getMessage(), e));
+          total -= v.depth();
+          continue;
+        }
+        String series = identifiers.seriesUid(v.seriesUid());
+        List<Integer> old = known.get(series);
+        if (isIndexed(old)) {
+          for (int ord : old) {
+            index.remove(ord);
+          }
+          replaced++;
+        }
+        List<Integer> ords = new ArrayList<>(refs.size());
+        for (int j = 0; j < refs.size(); j++) {
+          ords.add(index.add(refs.get(j), embeddings.get(j)));
+        }
+        known.put(series, ords);
+        added += refs.size();
+        volumesAdded++;
+      }
+      return new IngestReport(volumesAdded, added, skipped[0], duplicates, replaced);
+    }
+  }
+
+  /** Segments and encodes all of a volume, reporting progress; adds nothing. */
+  private List<Embedding> encodeVolume(CtVolume v, List<SliceRef> refs, long doneBefore,
+      long total, long start, ProgressListener listener) {
+    List<Embedding> out = new ArrayList<>(v.depth());
+    for (int k = 0; k < v.depth(); k += BATCH) {
+      List<CtSlice> batch = new ArrayList<>(BATCH);
+      for (int j = k; j < Math.min(v.depth(), k + BATCH); j++) {
+        CtSlice slice = v.slice(j);
+        batch.add(slice);
+        refs.add(identifiers.apply(slice.ref()));
+      }
+      out.addAll(encoder.encodeAll(batch, segmenter.segmentAll(batch)));
+      listener.progress(new ProgressListener.Progress(ProgressListener.Step.ENCODE,
+          doneBefore + out.size(), total, Duration.ofNanos(System.nanoTime() - start)));
+    }
+    return out;
+  }
+
+  private boolean isIndexed(List<Integer> ordinals) {
+    if (ordinals != null) {
+      for (int ord : ordinals) {
+        if (!index.isRemoved(ord)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Lazily, so that opening a large index to search it costs no scan. */
+  private Map<String, List<Integer>> seriesOrdinals() {
+    if (seriesOrdinals == null) {
+      Map<String, List<Integer>> m = new HashMap<>();
+      int n = index.ordinalCount();
+      for (int ord = 0; ord < n; ord++) {
+        m.computeIfAbsent(index.ref(ord).seriesUid(), s -> new ArrayList<>()).add(ord);
+      }
+      seriesOrdinals = m;
+    }
+    return seriesOrdinals;
   }
 
   /**
@@ -144,6 +251,7 @@ public final class SimilarCaseSearch implements AutoCloseable {
    */
   public List<Hit> search(Path file, int k) throws IOException {
     ensureOpen();
+    Objects.requireNonNull(file, "file");
     for (VolumeReader reader : readers) {
       if (reader.canRead(file)) {
         List<UnreadableInputException> why = new ArrayList<>();
@@ -178,10 +286,25 @@ public final class SimilarCaseSearch implements AutoCloseable {
     return index;
   }
 
+  /** The policy applied to identifiers at ingest, e.g. to exclude a patient by its pseudonym. */
+  public IdentifierPolicy identifiers() {
+    return identifiers;
+  }
+
   /** Saves the index atomically. */
   public void save(Path file) throws IOException {
+    save(file, ProgressListener.NONE);
+  }
+
+  /** Saves the index atomically, reporting the step to the listener when it starts and ends. */
+  public void save(Path file, ProgressListener listener) throws IOException {
     ensureOpen();
+    long start = System.nanoTime();
+    listener.progress(new ProgressListener.Progress(ProgressListener.Step.SAVE, 0, 1,
+        Duration.ZERO));
     index.save(file);
+    listener.progress(new ProgressListener.Progress(ProgressListener.Step.SAVE, 1, 1,
+        Duration.ofNanos(System.nanoTime() - start)));
   }
 
   private void ensureOpen() {
@@ -199,6 +322,64 @@ public final class SimilarCaseSearch implements AutoCloseable {
     closed = true;
     try (segmenter; encoder; index) {
       // closes all three
+    }
+  }
+
+  /**
+   * Builder for {@link SimilarCaseSearch}: optional models and identifier policy, then {@link
+   * #create()} or {@link #open(Path)}. Not thread-safe.
+   */
+  public static final class Builder {
+    private Segmenter segmenter;
+    private Encoder encoder;
+    private IdentifierPolicy identifiers = IdentifierPolicy.keepAsIs();
+
+    private Builder() {}
+
+    /** Models to use instead of the shipped ones; they are closed with the search object. */
+    public Builder models(Segmenter segmenter, Encoder encoder) {
+      this.segmenter = Objects.requireNonNull(segmenter, "segmenter");
+      this.encoder = Objects.requireNonNull(encoder, "encoder");
+      return this;
+    }
+
+    /** What happens to patient IDs and UIDs at ingest (default {@link IdentifierPolicy#keepAsIs}). */
+    public Builder identifiers(IdentifierPolicy policy) {
+      this.identifiers = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** With a new, empty in-memory index matching the encoder. */
+    public SimilarCaseSearch create() {
+      Segmenter s = segmenter != null ? segmenter : Models.segmenter();
+      Encoder e = encoder != null ? encoder : Models.encoder();
+      try {
+        RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().matching(e).build());
+        return new SimilarCaseSearch(s, e, index, identifiers);
+      } catch (RuntimeException ex) {
+        s.close();
+        e.close();
+        throw ex;
+      }
+    }
+
+    /**
+     * With a saved index.
+     *
+     * @throws ModelMismatchException if the index was built with another model
+     * @throws CorruptIndexException if the file is not a complete, intact index
+     */
+    public SimilarCaseSearch open(Path indexFile) throws IOException {
+      Segmenter s = segmenter != null ? segmenter : Models.segmenter();
+      Encoder e = encoder != null ? encoder : Models.encoder();
+      try {
+        return new SimilarCaseSearch(s, e, RetrievalIndexes.open(indexFile, e.modelFingerprint()),
+            identifiers);
+      } catch (IOException | RuntimeException ex) {
+        s.close();
+        e.close();
+        throw ex;
+      }
     }
   }
 }

@@ -25,8 +25,8 @@ import java.util.Optional;
  * @param seriesUid series instance UID, never empty
  * @param sliceIndex index of the slice in its series after sorting by position, {@code >= 0}
  * @param zMm slice position along the patient axis in mm, NaN when unknown
- * @param noduleClass the slice's nodule-diameter class, or {@code null} when unknown; see
- *     {@link #knownClass()}
+ * @param noduleClass the slice's nodule-diameter class, {@link NoduleClass#UNKNOWN} when unknown
+ *     (a {@code null} passed in becomes {@code UNKNOWN}); see {@link #knownClass()}
  * @param noduleDiameterMm diameter of the largest nodule on the slice in mm (0 for none), NaN when
  *     unknown
  */
@@ -44,6 +44,9 @@ public record SliceRef(
     requireNonBlank(patientId, "patientId");
     Objects.requireNonNull(studyUid, "studyUid (use \"\" when unknown)");
     requireNonBlank(seriesUid, "seriesUid");
+    if (noduleClass == null) {
+      noduleClass = NoduleClass.UNKNOWN;
+    }
     if (sliceIndex < 0) {
       throw new IllegalArgumentException("sliceIndex must be >= 0, got " + sliceIndex);
     }
@@ -56,9 +59,9 @@ public record SliceRef(
     }
   }
 
-  /** The nodule class when known. */
+  /** The nodule class when known: empty for {@link NoduleClass#UNKNOWN}. */
   public Optional<NoduleClass> knownClass() {
-    return Optional.ofNullable(noduleClass);
+    return noduleClass.isKnown() ? Optional.of(noduleClass) : Optional.empty();
   }
 
   /** A builder; patient ID, series UID and slice index are required. */
@@ -92,7 +95,7 @@ public record SliceRef(
     private String seriesUid;
     private int sliceIndex = -1;
     private double zMm = Double.NaN;
-    private NoduleClass noduleClass;
+    private NoduleClass noduleClass = NoduleClass.UNKNOWN;
     private double noduleDiameterMm = Double.NaN;
 
     private Builder() {}
@@ -152,8 +155,8 @@ public record SliceRef(
         throw new IllegalArgumentException(
             "sliceIndex is required and must be >= 0, got " + sliceIndex);
       }
-      NoduleClass cls = noduleClass;
-      if (cls == null && !Double.isNaN(noduleDiameterMm)) {
+      NoduleClass cls = noduleClass == null ? NoduleClass.UNKNOWN : noduleClass;
+      if (cls == NoduleClass.UNKNOWN && !Double.isNaN(noduleDiameterMm)) {
         cls = NoduleClass.ofDiameterMm(noduleDiameterMm);
       }
       return new SliceRef(

@@ -22,13 +22,72 @@ class ValueTypesTest {
     assertEquals(NoduleClass.D13_18, NoduleClass.ofDiameterMm(18));
     assertEquals(NoduleClass.D18_23, NoduleClass.ofDiameterMm(23));
     assertEquals(NoduleClass.OVER_23, NoduleClass.ofDiameterMm(23.4));
-    for (NoduleClass c : NoduleClass.values()) {
+    for (NoduleClass c : NoduleClass.sizeClasses()) {
       assertEquals(c, NoduleClass.ofLabel(c.label()));
+      assertTrue(c.isKnown());
     }
+    assertEquals(NoduleClass.COUNT, NoduleClass.sizeClasses().size());
+    assertEquals(-1, NoduleClass.UNKNOWN.label());
+    assertEquals("8-13 mm", NoduleClass.D8_13.description());
+    assertEquals("> 23 mm", NoduleClass.OVER_23.description());
+    assertEquals("unknown", NoduleClass.UNKNOWN.description());
+    assertThrows(IllegalArgumentException.class, () -> NoduleClass.ofLabel(-1));
     var e = assertThrows(IllegalArgumentException.class, () -> NoduleClass.ofLabel(8));
     assertTrue(e.getMessage().contains("0..7") && e.getMessage().contains("OVER_23"));
     assertThrows(IllegalArgumentException.class, () -> NoduleClass.ofDiameterMm(-1));
     assertThrows(IllegalArgumentException.class, () -> NoduleClass.ofDiameterMm(Double.NaN));
+  }
+
+  @Test
+  void aReferenceNeverHoldsNullForItsClass() {
+    SliceRef ref = new SliceRef("P", "", "1.2", 0, 0, null, Double.NaN);
+    assertEquals(NoduleClass.UNKNOWN, ref.noduleClass());
+    assertTrue(ref.knownClass().isEmpty());
+    assertEquals(NoduleClass.UNKNOWN,
+        SliceRef.builder().patientId("P").seriesUid("1.2").sliceIndex(0).build().noduleClass());
+    assertEquals(NoduleClass.D6_8, ref.toBuilder().noduleDiameterMm(7).build().noduleClass());
+  }
+
+  @Test
+  void pseudonymsAreKeyedStableAndValidUids() {
+    byte[] key = new byte[32];
+    for (int i = 0; i < key.length; i++) {
+      key[i] = (byte) (i * 7 + 1);
+    }
+    IdentifierPolicy a = IdentifierPolicy.pseudonymise(key);
+    IdentifierPolicy again = IdentifierPolicy.pseudonymise(key.clone());
+    key[0] ^= 1;
+    IdentifierPolicy b = IdentifierPolicy.pseudonymise(key);
+    String uid = "1.3.6.1.4.1.14519.5.2.1.6279.6001.179049373636438705059720603192";
+    assertEquals(a.seriesUid(uid), again.seriesUid(uid), "same key, same pseudonym");
+    assertTrue(!a.seriesUid(uid).equals(b.seriesUid(uid)), "another key, another pseudonym");
+    assertTrue(a.seriesUid(uid).matches("2\\.25\\.[1-9][0-9]*") && a.seriesUid(uid).length() <= 64,
+        "a DICOM UID under 2.25: " + a.seriesUid(uid));
+    assertTrue(!a.seriesUid(uid).equals(a.studyUid(uid)), "fields are separated");
+    assertTrue(a.patientId("LIDC-IDRI-0001").matches("anon-[0-9a-f]{24}"));
+    assertEquals("", a.studyUid(""), "an unknown study stays unknown");
+    SliceRef ref = a.apply(SliceRef.builder().patientId("LIDC-IDRI-0001").studyUid("1.2.3")
+        .seriesUid(uid).sliceIndex(4).zMm(-10).noduleDiameterMm(9).build());
+    assertEquals(a.patientId("LIDC-IDRI-0001"), ref.patientId());
+    assertEquals(NoduleClass.D8_13, ref.noduleClass());
+    assertEquals(4, ref.sliceIndex());
+    assertTrue(a.toString().contains("key withheld"), "the key is never printed: " + a);
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> IdentifierPolicy.pseudonymise(new byte[8]));
+    assertTrue(e.getMessage().contains("at least 16 bytes") && e.getMessage().contains("got 8"));
+    assertEquals(ref, IdentifierPolicy.keepAsIs().apply(ref));
+  }
+
+  @Test
+  void progressSaysRateAndTimeLeft() {
+    var p = new ProgressListener.Progress(ProgressListener.Step.ENCODE, 25, 100,
+        java.time.Duration.ofSeconds(5));
+    assertEquals(5.0, p.perSecond(), 1e-9);
+    assertEquals(java.time.Duration.ofSeconds(15), p.eta().orElseThrow());
+    assertTrue(new ProgressListener.Progress(ProgressListener.Step.READ, 0, 3,
+        java.time.Duration.ZERO).eta().isEmpty());
+    assertThrows(IllegalArgumentException.class, () -> new ProgressListener.Progress(
+        ProgressListener.Step.SAVE, 2, 1, java.time.Duration.ZERO));
   }
 
   @Test

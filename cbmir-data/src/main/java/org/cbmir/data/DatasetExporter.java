@@ -158,47 +158,14 @@ public final class DatasetExporter {
 
   /**
    * Finds every CT volume under {@code root} (DICOM series and MetaImage files) with its nodules:
-   * LIDC XML reads beside a series when present, else LUNA16 {@code annotations.csv} rows.
+   * LIDC XML reads beside a series when present, else LUNA16 {@code annotations.csv} rows; each
+   * annotated volume is labelled slice by slice ({@link Annotations#label}).
    */
   public static List<Source> discover(Path root, ReadListener listener) throws IOException {
-    List<CtVolume> volumes = new ArrayList<>(new DicomSeriesReader().read(root, listener));
-    volumes.addAll(new MetaImage().read(root, listener));
-    Map<String, Path> xmlBySeries = new HashMap<>();
-    List<Nodule> luna = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.filter(Files::isRegularFile).toList()) {
-        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".xml")) {
-          try {
-            String uid = LidcAnnotations.seriesUid(p);
-            if (!uid.isEmpty()) {
-              xmlBySeries.put(uid, p);
-            }
-          } catch (IOException e) {
-            listener.skipped(p, e instanceof org.cbmir.api.CbmirException c ? c
-                : new org.cbmir.api.UnreadableInputException(p, e.getMessage(), e));
-          }
-        } else if (name.equals("annotations.csv")) {
-          luna.addAll(Luna16Annotations.read(p));
-        }
-      }
-    }
-    List<Source> out = new ArrayList<>();
-    for (CtVolume v : volumes) {
-      List<Nodule> nodules = new ArrayList<>();
-      Path xml = xmlBySeries.get(v.seriesUid());
-      if (xml != null) {
-        nodules.addAll(LidcAnnotations.nodules(xml, v));
-      } else {
-        for (Nodule n : luna) {
-          if (n.seriesUid().equals(v.seriesUid())) {
-            nodules.add(n);
-          }
-        }
-      }
-      out.add(new Source(v, nodules, "real"));
-    }
-    return out;
+    List<CtVolume> volumes = new ArrayList<>(new DicomSeriesReader().readUnlabelled(root,
+        listener));
+    volumes.addAll(new MetaImage().readUnlabelled(root, listener));
+    return Annotations.attach(root, volumes, listener);
   }
 
   /**

@@ -97,8 +97,20 @@ public final class DicomSeriesReader implements VolumeReader {
         .hasMarker(p));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Volumes come labelled slice by slice where LIDC XML or LUNA16 annotations lie beside them
+   * ({@link Annotations}).
+   */
   @Override
   public List<CtVolume> read(Path path, ReadListener listener) throws IOException {
+    return Annotations.attach(path, readUnlabelled(path, listener), listener).stream()
+        .map(DatasetExporter.Source::volume).toList();
+  }
+
+  /** The volumes without looking for annotations. */
+  List<CtVolume> readUnlabelled(Path path, ReadListener listener) throws IOException {
     if (!Files.exists(path)) {
       throw new NoSuchFileException(path.toString());
     }

@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.cbmir.api.CtSlice;
 import org.cbmir.api.CtVolume;
-import org.cbmir.api.NoduleClass;
-import org.cbmir.api.SliceRef;
 
 /**
  * Slices of a volume with their nodule class and diameter in their {@link SliceRef}, from the
@@ -32,34 +30,28 @@ public final class LabelledSlices {
    * DatasetExporter.Source, int)}.
    */
   public static List<CtSlice> of(DatasetExporter.Source source) {
-    CtVolume v = source.volume();
-    boolean annotated = !source.nodules().isEmpty();
-    NoduleClass[] labels = SliceLabels.label(v, source.nodules(), SliceLabels.DEFAULT_MARGIN_MM);
-    double[] diameters = SliceLabels.diameters(v, source.nodules());
+    CtVolume v = labelled(source);
     List<CtSlice> out = new ArrayList<>(v.depth());
     for (int k = 0; k < v.depth(); k++) {
-      out.add(slice(v, k, annotated ? labels[k] : null, diameters[k]));
+      out.add(v.slice(k));
     }
     return out;
   }
 
   /** Slice {@code k} of the source's volume, labelled where its annotations allow. */
   public static CtSlice slice(DatasetExporter.Source source, int k) {
-    CtVolume v = source.volume();
-    if (source.nodules().isEmpty()) {
-      return slice(v, k, null, 0);
-    }
-    NoduleClass label = SliceLabels.label(v, source.nodules(), SliceLabels.DEFAULT_MARGIN_MM)[k];
-    return slice(v, k, label, SliceLabels.diameters(v, source.nodules())[k]);
+    return labelled(source).slice(k);
   }
 
-  /** Slice {@code k} with {@code label} and its diameter in its reference; null: unknown. */
-  public static CtSlice slice(CtVolume v, int k, NoduleClass label, double diameterMm) {
-    CtSlice slice = v.slice(k);
-    SliceRef.Builder ref = slice.ref().toBuilder();
-    if (label != null) {
-      ref.noduleClass(label).noduleDiameterMm(diameterMm);
+  /**
+   * The source's volume with slice labels: as found ({@link DatasetExporter#discover} labels
+   * annotated volumes), else from the source's nodules, else unlabelled (every slice unknown).
+   */
+  public static CtVolume labelled(DatasetExporter.Source source) {
+    CtVolume v = source.volume();
+    if (v.isLabelled() || source.nodules().isEmpty()) {
+      return v;
     }
-    return slice.toBuilder().ref(ref.build()).build();
+    return Annotations.label(v, source.nodules());
   }
 }

@@ -69,8 +69,20 @@ public final class MetaImage implements VolumeReader {
         && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".mhd");
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Volumes come labelled slice by slice where LUNA16 annotations lie beside them ({@link
+   * Annotations}).
+   */
   @Override
   public List<CtVolume> read(Path path, ReadListener listener) throws IOException {
+    return Annotations.attach(path, readUnlabelled(path, listener), listener).stream()
+        .map(DatasetExporter.Source::volume).toList();
+  }
+
+  /** The volumes without looking for annotations. */
+  List<CtVolume> readUnlabelled(Path path, ReadListener listener) throws IOException {
     if (Files.isRegularFile(path)) {
       return List.of(read(path));
     }

@@ -100,6 +100,18 @@ class RealDataTest {
   }
 
   @Test
+  void theRegisteredReaderLabelsSlicesFromTheXmlBesideThem() throws IOException {
+    for (CtVolume v : lidc) {
+      assertTrue(v.isLabelled(), v + " has its radiologists' XML beside it");
+    }
+    CtVolume v = patient("LIDC-IDRI-0001");
+    Nodule n = Luna16Annotations.forVolume(root.resolve("lidc-idri/annotations.csv"), v).get(0);
+    assertEquals(NoduleClass.OVER_23, v.slice(n.nearestSlice(v)).ref().noduleClass());
+    assertEquals(NoduleClass.NONE, v.slice(0).ref().noduleClass(), "the lung apex is nodule-free");
+    assertEquals(0.0, v.slice(0).ref().noduleDiameterMm());
+  }
+
+  @Test
   void lidcXmlAgreesWithLuna16() throws IOException {
     List<Nodule> luna = Luna16Annotations.read(root.resolve("lidc-idri/annotations.csv"));
     for (CtVolume v : lidc) {
@@ -220,7 +232,7 @@ class RealDataTest {
     long testCrops = crops.stream().filter(x -> split.isTest(x.patientId())).count();
     assertTrue(testCrops > 0.2 * crops.size() && testCrops < 0.4 * crops.size(),
         testCrops + " of " + crops.size() + " crops are test patients'");
-    for (NoduleClass cls : NoduleClass.values()) {
+    for (NoduleClass cls : NoduleClass.sizeClasses()) {
       if (cls == NoduleClass.NONE) {
         continue;
       }

@@ -177,7 +177,7 @@ public final class Cli implements Callable<Integer> {
         for (Hit h : hits) {
           System.out.printf(Locale.ROOT, "%-4d %-16s %-6d %-8d %-8.3f %-9s %.1f%n", h.rank(),
               h.ref().patientId(), h.ref().sliceIndex(), h.hammingDistance(),
-              h.featureDistance(), h.ref().noduleClass() == null ? "?" : h.ref().noduleClass(),
+              h.featureDistance(), h.ref().noduleClass().description(),
               h.ref().zMm());
         }
         if (html != null) {

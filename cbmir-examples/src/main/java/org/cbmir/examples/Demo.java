@@ -91,7 +91,7 @@ public final class Demo {
         if (k < 0) {
           continue;
         }
-        CtSlice slice = LabelledSlices.slice(q.volume(), k, labels[k], diameters[k]);
+        CtSlice slice = LabelledSlices.slice(q, k);
         SearchRequest request = SearchRequest.builder().k(10)
             .excludePatients(Set.of(q.volume().patientId())).build();
         long s0 = System.nanoTime();
@@ -106,7 +106,7 @@ public final class Demo {
         for (Hit h : result.hits()) {
           System.out.printf(Locale.ROOT, "  %2d  %-16s slice %3d  class %-8s  Hamming %2d  FC1"
                   + " %.3f%n", h.rank(), h.ref().patientId(), h.ref().sliceIndex(),
-              h.ref().noduleClass() == null ? "?" : h.ref().noduleClass(),
+              h.ref().noduleClass().description(),
               h.hammingDistance(), h.featureDistance());
         }
       }

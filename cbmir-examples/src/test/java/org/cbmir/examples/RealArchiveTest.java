@@ -1,5 +1,6 @@
 package org.cbmir.examples;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -41,14 +42,15 @@ class RealArchiveTest {
     try (Segmenter seg = Models.segmenter(); Encoder enc = Models.encoder();
          RetrievalIndex index = LabelledIndex.build(sources, seg, enc,
              VolumeReader.ReadListener.NONE)) {
-      CtSlice q = org.cbmir.data.LabelledSlices.slice(p1.volume(), k, labels[k], big.diameterMm());
+      CtSlice q = org.cbmir.data.LabelledSlices.slice(p1, k);
+      assertEquals(labels[k], q.ref().noduleClass());
       List<Hit> hits = index.search(enc.encode(q, seg.segment(q)), SearchRequest.builder()
           .k(10).excludePatients(Set.of("LIDC-IDRI-0001")).build()).hits();
       int firstNodule = Integer.MAX_VALUE;
       int firstNormal = Integer.MAX_VALUE;
       for (Hit h : hits) {
         NoduleClass c = h.ref().noduleClass();
-        if (c != null && c != NoduleClass.NONE) {
+        if (c.isKnown() && c != NoduleClass.NONE) {
           firstNodule = Math.min(firstNodule, h.rank());
         } else if (c == NoduleClass.NONE) {
           firstNormal = Math.min(firstNormal, h.rank());

@@ -134,7 +134,7 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     });
   }
 
-  /** Whether the ordinal has been removed. */
+  @Override
   public boolean isRemoved(int ordinal) {
     return underReadLock(() -> {
       checkOrdinal(ordinal);

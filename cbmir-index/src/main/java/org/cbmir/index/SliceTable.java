@@ -76,7 +76,7 @@ final class SliceTable {
     seriesOf[ord] = sid;
     sliceIndex[ord] = ref.sliceIndex();
     zMm[ord] = ref.zMm();
-    byte label = ref.noduleClass() == null ? UNKNOWN_CLASS : (byte) ref.noduleClass().label();
+    byte label = ref.noduleClass().isKnown() ? (byte) ref.noduleClass().label() : UNKNOWN_CLASS;
     classLabel[ord] = label;
     diameterMm[ord] = (float) ref.noduleDiameterMm();
     index(ord, s, label);
@@ -92,7 +92,7 @@ final class SliceTable {
     Series s = series.get(seriesOf[ord]);
     byte label = classLabel[ord];
     return new SliceRef(s.patientId(), s.studyUid(), s.seriesUid(), sliceIndex[ord], zMm[ord],
-        label == UNKNOWN_CLASS ? null : NoduleClass.ofLabel(label), diameterMm[ord]);
+        label == UNKNOWN_CLASS ? NoduleClass.UNKNOWN : NoduleClass.ofLabel(label), diameterMm[ord]);
   }
 
   String patientId(int ord) {
@@ -121,12 +121,14 @@ final class SliceTable {
       }
     }
     if (!request.allowedClasses().isEmpty()) {
-      for (NoduleClass c : NoduleClass.values()) {
+      for (NoduleClass c : NoduleClass.sizeClasses()) {
         if (!request.allowedClasses().contains(c)) {
           parts.add(byClass[c.label()]);
         }
       }
-      parts.add(byClass[NoduleClass.COUNT]);
+      if (!request.allowedClasses().contains(NoduleClass.UNKNOWN)) {
+        parts.add(byClass[NoduleClass.COUNT]);
+      }
     }
     if (parts.isEmpty()) {
       return null;
@@ -165,7 +167,7 @@ final class SliceTable {
   void addRaw(int sid, int slice, double z, byte label, float diameter) {
     Series s = series.get(sid);
     add(new SliceRef(s.patientId(), s.studyUid(), s.seriesUid(), slice, z,
-        label == UNKNOWN_CLASS ? null : NoduleClass.ofLabel(label), diameter));
+        label == UNKNOWN_CLASS ? NoduleClass.UNKNOWN : NoduleClass.ofLabel(label), diameter));
   }
 
   /** Registers a series read from a file, in file order. */
