@@ -68,7 +68,8 @@ public enum NoduleClass {
   }
 
   /**
-   * The class in words for people, e.g. "no nodule", "<= 5 mm", "8-13 mm", "> 23 mm", "unknown".
+   * The class in words for people, e.g. {@code "no nodule"}, {@code "<= 5 mm"}, {@code "8-13 mm"},
+   * {@code "> 23 mm"}, {@code "unknown"}.
    */
   public String description() {
     return switch (this) {

@@ -98,10 +98,9 @@ public final class DicomSeriesReader implements VolumeReader {
   }
 
   /**
-   * {@inheritDoc}
-   *
-   * <p>Volumes come labelled slice by slice where LIDC XML or LUNA16 annotations lie beside them
-   * ({@link Annotations}).
+   * Reads every CT volume under {@code path}; files that cannot be read are reported to the
+   * listener and skipped. Volumes come labelled slice by slice where LIDC XML or LUNA16
+   * annotations lie beside them ({@link Annotations}).
    */
   @Override
   public List<CtVolume> read(Path path, ReadListener listener) throws IOException {

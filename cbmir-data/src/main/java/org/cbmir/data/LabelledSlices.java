@@ -6,7 +6,7 @@ import org.cbmir.api.CtSlice;
 import org.cbmir.api.CtVolume;
 
 /**
- * Slices of a volume with their nodule class and diameter in their {@link SliceRef}, from the
+ * Slices of a volume with their nodule class and diameter in their {@link org.cbmir.api.SliceRef}, from the
  * volume's annotations (LIDC XML reads or LUNA16 rows, as {@link DatasetExporter#discover} finds
  * them) by the paper's rule ({@link SliceLabels}): so that an index built from them can say of
  * each hit what it shows, and an evaluation can judge it. A volume without annotations gives

@@ -70,10 +70,9 @@ public final class MetaImage implements VolumeReader {
   }
 
   /**
-   * {@inheritDoc}
-   *
-   * <p>Volumes come labelled slice by slice where LUNA16 annotations lie beside them ({@link
-   * Annotations}).
+   * Reads every CT volume under {@code path}; files that cannot be read are reported to the
+   * listener and skipped. Volumes come labelled slice by slice where LUNA16 annotations lie
+   * beside them ({@link Annotations}).
    */
   @Override
   public List<CtVolume> read(Path path, ReadListener listener) throws IOException {

@@ -1,37 +1,39 @@
 package org.cbmir.examples;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.cbmir.api.CtSlice;
+import org.cbmir.api.CtVolume;
 import org.cbmir.api.Encoder;
 import org.cbmir.api.Hit;
+import org.cbmir.api.IngestOptions;
 import org.cbmir.api.Models;
 import org.cbmir.api.NoduleClass;
-import org.cbmir.api.RetrievalIndex;
+import org.cbmir.api.ProgressListener;
 import org.cbmir.api.SearchRequest;
-import org.cbmir.api.Segmenter;
+import org.cbmir.api.SearchResult;
+import org.cbmir.api.SimilarCaseSearch;
+import org.cbmir.api.SliceRef;
 import org.cbmir.api.VolumeReader;
 import org.cbmir.data.DatasetExporter;
-import org.cbmir.data.eval.Evaluation;
-import org.cbmir.data.eval.EvaluationReport;
-import org.cbmir.data.LabelledSlices;
+import org.cbmir.data.MetaImage;
 import org.cbmir.data.Nodule;
 import org.cbmir.data.PatientSplit;
-import org.cbmir.data.SliceLabels;
 import org.cbmir.data.ThoraxPhantom;
+import org.cbmir.data.eval.Evaluation;
+import org.cbmir.data.eval.EvaluationReport;
 
 /**
  * The main job of the README: indexes the real LIDC-IDRI series (from {@code ../shared/data} or the
- * folder given as the first argument) with the shipped models, asks for the cases most similar to
- * a nodule slice and to a normal slice of a test patient (whose own slices are excluded), prints
- * each top 10, then runs the evaluation (real test-patient slices first; see {@link Evaluation})
- * and prints its summary. With no data
- * at all it does the same on generated phantoms, and says so.
+ * folder given as the first argument) with {@link SimilarCaseSearch}, exactly as an application
+ * would, asks for the cases most similar to a nodule slice and to a nodule-free slice of a test
+ * patient (other patients only), then runs the evaluation on patients the models never saw (real
+ * test-patient slices first; see {@link Evaluation}). With no data at all it does the same on
+ * generated phantoms, and says so.
  *
  * <p>Thread-safety: a command-line entry point, not meant to be called concurrently.
  */
@@ -43,83 +45,120 @@ public final class Demo {
     Path data = Path.of(args.length > 0 && !args[0].isBlank() ? args[0].trim()
         : "../shared/data");
     boolean real = Files.isDirectory(data.resolve("lidc-idri"));
-    List<DatasetExporter.Source> sources = new ArrayList<>();
-    if (real) {
-      System.out.println("cbmir demo on real CT: " + data.resolve("lidc-idri").toAbsolutePath());
-      sources.addAll(DatasetExporter.discover(data.resolve("lidc-idri"),
-          VolumeReader.ReadListener.NONE));
-    } else {
-      System.out.println("no real CT at " + data.toAbsolutePath()
-          + ": running the demo on generated phantoms");
-      for (int p = 0; p < 3; p++) {
-        ThoraxPhantom.Result r = ThoraxPhantom.builder().seed(7 + p).patientId("PHANTOM-" + p)
-            .slices(40, 2.5).addNodule(6 + 8 * p).addNodule(20).build();
-        sources.add(new DatasetExporter.Source(r.volume(), r.nodules(), "phantom"));
-      }
-    }
+    Path archive = real ? data.resolve("lidc-idri") : phantoms(Path.of("cbmir-examples/target"
+        + "/phantoms"));
+    System.out.println(real ? "cbmir demo on real CT: " + archive.toAbsolutePath()
+        : "no real CT at " + data.toAbsolutePath() + ": running the demo on generated phantoms");
     long t0 = System.nanoTime();
-    try (Segmenter seg = Models.segmenter(); Encoder enc = Models.encoder();
-         RetrievalIndex index = LabelledIndex.build(sources, seg, enc,
-             Cli.progress("indexing"))) {
-      System.out.printf("indexed %d slices of %d series in %.1f s%n", index.size(),
-          sources.size(), (System.nanoTime() - t0) / 1e9);
-      // The query comes from a patient the models never saw (the shipped split's test part).
+    try (SimilarCaseSearch cbmir = SimilarCaseSearch.create()) {
+      SimilarCaseSearch.IngestReport r = cbmir.ingest(archive, IngestOptions.builder()
+          .listener(everyQuarter()).build());
+      System.out.printf(Locale.ROOT, "indexed %d slices of %d series in %.1f s (slice classes"
+          + " from the radiologists' XML beside the images)%n", r.slices(), r.volumes(),
+          (System.nanoTime() - t0) / 1e9);
+
+      // The queries come from a patient the models never saw (the shipped split's test part).
       PatientSplit split = PatientSplit.shipped();
-      DatasetExporter.Source q = sources.stream()
-          .filter(s -> !real || split.isTest(s.volume().patientId()))
+      DatasetExporter.Source q = DatasetExporter.discover(archive, VolumeReader.ReadListener.NONE)
+          .stream().filter(s -> !real || split.isTest(s.volume().patientId()))
           .filter(s -> s.nodules().stream().anyMatch(n -> n.readers() >= 3 || !real))
-          .findFirst().orElse(sources.get(0));
-      System.out.println("\ncolumns: rank, patient, slice, class (nodule diameter class from the"
-          + " radiologists' XML; ? where the slice has no annotation), Hamming (bits in which the"
-          + " 64-bit hash codes differ: the coarse stage), FC1 (Euclidean distance of the 256"
-          + " features that rank the hits: the fine stage)");
+          .findFirst().orElseThrow();
+      CtVolume v = q.volume();
       Nodule biggest = q.nodules().stream()
-          .max(java.util.Comparator.comparingDouble(Nodule::diameterMm)).orElse(null);
-      NoduleClass[] labels = SliceLabels.label(q.volume(), q.nodules(),
-          SliceLabels.DEFAULT_MARGIN_MM);
-      double[] diameters = SliceLabels.diameters(q.volume(), q.nodules());
-      int nodule = biggest == null ? q.volume().depth() / 2 : biggest.nearestSlice(q.volume());
-      int normal = -1;
-      for (int k = q.volume().depth() / 2, d = 0; d < q.volume().depth(); d++) {
-        int c = k + ((d & 1) == 0 ? d / 2 : -(d / 2 + 1));
-        if (c >= 0 && c < q.volume().depth() && labels[c] == NoduleClass.NONE) {
-          normal = c;
-          break;
-        }
-      }
+          .max(java.util.Comparator.comparingDouble(Nodule::diameterMm)).orElseThrow();
+      int nodule = biggest.nearestSlice(v);
+      int normal = nearestNoduleFree(v, v.depth() / 2);
+      System.out.println("\ncolumns: rank; patient; slice number in its series; nodule class"
+          + " (from the annotations; 'class unknown' where none covers the slice); Hamming ="
+          + " bits in which the " + cbmir.index().bits() + "-bit hash codes differ (coarse"
+          + " stage); FC1 = Euclidean distance of the " + cbmir.index().featureDimension()
+          + " features that rank the hits (fine stage)");
       for (int k : new int[] {nodule, normal}) {
         if (k < 0) {
           continue;
         }
-        CtSlice slice = LabelledSlices.slice(q, k);
-        SearchRequest request = SearchRequest.builder().k(10)
-            .excludePatients(Set.of(q.volume().patientId())).build();
+        CtSlice slice = v.slice(k);
         long s0 = System.nanoTime();
-        var result = index.search(enc.encode(slice, seg.segment(slice)), request);
+        SearchResult result = cbmir.search(slice, SearchRequest.builder().k(10)
+            .excludePatients(Set.of(v.patientId())).build());
         double ms = (System.nanoTime() - s0) / 1e6;
-        System.out.printf(Locale.ROOT, "%nquery %s slice %d, z %.1f mm (%s), a test patient;"
-                + " other patients only; %.1f ms including segmentation and encoding:%n",
-            q.volume().patientId(), k, q.volume().zMm(k), labels[k] == null ? "class unknown"
-                : labels[k] == NoduleClass.NONE ? "no nodule"
-                : String.format(Locale.ROOT, "nodule of %.1f mm, class %s", diameters[k],
-                    labels[k]), ms);
+        System.out.printf(Locale.ROOT, "%nquery: %s slice %d, z %.1f mm, %s (a test patient);"
+                + " other patients only; %.1f ms with segmentation and encoding%n",
+            v.patientId(), k, v.zMm(k), words(slice.ref()), ms);
         for (Hit h : result.hits()) {
-          System.out.printf(Locale.ROOT, "  %2d  %-16s slice %3d  class %-8s  Hamming %2d  FC1"
+          System.out.printf(Locale.ROOT, "  %2d  %-16s slice %3d  %-26s  Hamming %2d  FC1"
                   + " %.3f%n", h.rank(), h.ref().patientId(), h.ref().sliceIndex(),
-              h.ref().noduleClass().description(),
-              h.hammingDistance(), h.featureDistance());
+              words(h.ref()), h.hammingDistance(), h.featureDistance());
         }
       }
     }
     if (real) {
       Path out = Path.of("cbmir-examples/target/eval");
-      System.out.println("\nevaluation: test patients' slices and nodules as queries against an"
-          + " index of training patients' (" + out.resolve("summary.json") + "):");
       DatasetExporter.builder().build().exportFolder(data, out.resolve("dataset"),
           VolumeReader.ReadListener.NONE);
       try (Encoder enc = Models.encoder()) {
-        System.out.print(EvaluationReport.text(Evaluation.run(out.resolve("dataset"), enc, out)));
+        Evaluation.Summary s = Evaluation.run(out.resolve("dataset"), enc, out);
+        System.out.printf(Locale.ROOT, "%nevaluation against an index of training patients'"
+                + " slices (%s): %d real test-patient slices as queries, then %d real nodules"
+                + " of test patients inserted into their slices%n",
+            out.resolve("summary.json"), s.real().queries(), s.transplanted().queries());
+        System.out.print(EvaluationReport.text(s));
       }
     }
+  }
+
+  private static String words(SliceRef ref) {
+    NoduleClass c = ref.noduleClass();
+    return !c.isKnown() ? "class unknown" : c == NoduleClass.NONE ? "no nodule"
+        : String.format(Locale.ROOT, "nodule %.1f mm (%s)", ref.noduleDiameterMm(),
+            c.description());
+  }
+
+  /** The nodule-free slice nearest {@code from}, or -1. */
+  private static int nearestNoduleFree(CtVolume v, int from) {
+    for (int d = 0; d < 2 * v.depth(); d++) {
+      int c = from + ((d & 1) == 0 ? d / 2 : -(d / 2 + 1));
+      if (c >= 0 && c < v.depth() && v.sliceClass(c) == NoduleClass.NONE) {
+        return c;
+      }
+    }
+    return -1;
+  }
+
+  /** A line at each quarter of each step: the main job's log stays short. */
+  private static ProgressListener everyQuarter() {
+    return new ProgressListener() {
+      private Step step;
+      private long quarter;
+
+      @Override
+      public void progress(Progress p) {
+        long now = p.total() == 0 ? 4 : p.done() * 4 / p.total();
+        if (p.step() != step || now > quarter) {
+          step = p.step();
+          quarter = now;
+          System.out.printf(Locale.ROOT, "  %s: %d/%d%n", p.step().words(), p.done(),
+              p.total());
+        }
+      }
+    };
+  }
+
+  /** Three phantom patients with LUNA16-style annotations, written as MetaImage files. */
+  private static Path phantoms(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    StringBuilder csv = new StringBuilder("seriesuid,coordX,coordY,coordZ,diameter_mm\n");
+    for (int p = 0; p < 3; p++) {
+      ThoraxPhantom.Result r = ThoraxPhantom.builder().seed(7 + p).patientId("PHANTOM-" + p)
+          .slices(40, 2.5).addNodule(6 + 8 * p).addNodule(20).build();
+      MetaImage.write(r.volume(), dir.resolve("PHANTOM-" + p + ".mhd"),
+          MetaImage.ElementType.MET_SHORT);
+      for (Nodule n : r.nodules()) {
+        csv.append(String.format(Locale.ROOT, "PHANTOM-%d,%.3f,%.3f,%.3f,%.2f%n", p, n.xMm(),
+            n.yMm(), n.zMm(), n.diameterMm()));
+      }
+    }
+    Files.writeString(dir.resolve("annotations.csv"), csv, StandardCharsets.UTF_8);
+    return dir;
   }
 }

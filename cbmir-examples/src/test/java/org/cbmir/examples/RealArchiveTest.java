@@ -9,17 +9,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.cbmir.api.CtSlice;
-import org.cbmir.api.Encoder;
 import org.cbmir.api.Hit;
-import org.cbmir.api.Models;
 import org.cbmir.api.NoduleClass;
-import org.cbmir.api.RetrievalIndex;
 import org.cbmir.api.SearchRequest;
-import org.cbmir.api.Segmenter;
+import org.cbmir.api.SimilarCaseSearch;
 import org.cbmir.api.VolumeReader;
 import org.cbmir.data.DatasetExporter;
 import org.cbmir.data.Nodule;
-import org.cbmir.data.SliceLabels;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -31,21 +27,24 @@ class RealArchiveTest {
     Path data = Path.of(System.getProperty("cbmir.shared.data", "../shared/data"));
     Assumptions.assumeTrue(Files.isDirectory(data.resolve("lidc-idri")),
         "real CT data not found at " + data.toAbsolutePath() + "; skipping");
-    List<DatasetExporter.Source> sources = DatasetExporter.discover(data.resolve("lidc-idri"),
-        VolumeReader.ReadListener.NONE);
-    DatasetExporter.Source p1 = sources.stream()
-        .filter(s -> s.volume().patientId().equals("LIDC-IDRI-0001")).findFirst().orElseThrow();
+    Path lidc = data.resolve("lidc-idri");
+    DatasetExporter.Source p1 = DatasetExporter.discover(lidc, VolumeReader.ReadListener.NONE)
+        .stream().filter(s -> s.volume().patientId().equals("LIDC-IDRI-0001")).findFirst()
+        .orElseThrow();
     Nodule big = p1.nodules().stream()
         .max(java.util.Comparator.comparingDouble(Nodule::diameterMm)).orElseThrow();
-    int k = big.nearestSlice(p1.volume());
-    NoduleClass[] labels = SliceLabels.label(p1.volume(), p1.nodules(), 5);
-    try (Segmenter seg = Models.segmenter(); Encoder enc = Models.encoder();
-         RetrievalIndex index = LabelledIndex.build(sources, seg, enc,
-             VolumeReader.ReadListener.NONE)) {
-      CtSlice q = org.cbmir.data.LabelledSlices.slice(p1, k);
-      assertEquals(labels[k], q.ref().noduleClass());
-      List<Hit> hits = index.search(enc.encode(q, seg.segment(q)), SearchRequest.builder()
-          .k(10).excludePatients(Set.of("LIDC-IDRI-0001")).build()).hits();
+    CtSlice q = p1.volume().slice(big.nearestSlice(p1.volume()));
+    assertEquals(NoduleClass.OVER_23, q.ref().noduleClass());
+    try (SimilarCaseSearch cbmir = SimilarCaseSearch.create()) {
+      SimilarCaseSearch.IngestReport r = cbmir.ingest(lidc);
+      // Every slice of the index carries what the radiologists' XML says of it.
+      int labelled = 0;
+      for (int ord = 0; ord < cbmir.index().ordinalCount(); ord++) {
+        labelled += cbmir.index().ref(ord).noduleClass().isKnown() ? 1 : 0;
+      }
+      assertTrue(labelled > 0.8 * r.slices(), labelled + " of " + r.slices() + " labelled");
+      List<Hit> hits = cbmir.search(q, SearchRequest.builder().k(10)
+          .excludePatients(Set.of("LIDC-IDRI-0001")).build()).hits();
       int firstNodule = Integer.MAX_VALUE;
       int firstNormal = Integer.MAX_VALUE;
       for (Hit h : hits) {

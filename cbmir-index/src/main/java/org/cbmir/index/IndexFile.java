@@ -203,6 +203,13 @@ final class IndexFile {
     // A save that is still running keeps touching its temporary file; one untouched for a
     // minute was interrupted.
     sweepStaleTemps(file, 60_000);
+    if (!Files.exists(file)) {
+      throw new NoSuchFileException(file.toString(), null, "no index file there");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new java.nio.file.FileSystemException(file.toString(), null,
+          "is " + kind(file) + ", expected an index file");
+    }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       SectionReader r = new SectionReader(file, ch);
       byte[] magic = r.bytes("header", MAGIC.length);

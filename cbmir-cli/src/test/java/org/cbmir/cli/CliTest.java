@@ -1,4 +1,4 @@
-package org.cbmir.examples;
+package org.cbmir.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,6 +34,17 @@ class CliTest {
     assertEquals(0, r.code());
     assertTrue(r.out().contains("index") && r.out().contains("search")
         && r.out().contains("evaluate"), r.out());
+  }
+
+  @Test
+  void fileErrorsSayWhatIsWrongWithWhichFile() {
+    assertEquals("/x.cbmir: no such file or folder",
+        Cli.describe(new java.nio.file.NoSuchFileException("/x.cbmir")));
+    assertEquals("/root/a: permission denied",
+        Cli.describe(new java.nio.file.AccessDeniedException("/root/a")));
+    assertEquals("/x.cbmir: no index file there", Cli.describe(
+        new java.nio.file.NoSuchFileException("/x.cbmir", null, "no index file there")));
+    assertEquals("NullPointerException", Cli.describe(new NullPointerException()));
   }
 
   @Test
