@@ -35,6 +35,8 @@ import org.cbmir.api.VolumeReader;
  * <p>Thread-safety: stateless; all methods are thread-safe.
  */
 public final class MetaImage implements VolumeReader {
+  /** Largest plausible magnitude of a position in patient coordinates, in mm (10 m). */
+  static final double MAX_POSITION_MM = 10_000;
 
   /** Element types this class writes. Thread-safety: immutable. */
   public enum ElementType {
@@ -172,6 +174,17 @@ public final class MetaImage implements VolumeReader {
         throw new UnreadableInputException(mhd, "DimSize and element spacing must be positive, got "
             + h.get("DimSize") + " and " + h.get("ElementSpacing"));
       }
+      // The same plausible range as the DICOM reader's pixel spacing; slices up to 5x thicker.
+      double max = i < 2 ? DicomSeriesReader.MAX_SPACING_MM : 5 * DicomSeriesReader.MAX_SPACING_MM;
+      if (!(spacing[i] >= DicomSeriesReader.MIN_SPACING_MM && spacing[i] <= max)) {
+        throw new UnreadableInputException(mhd, "element spacing " + spacing[i] + " mm (axis "
+            + i + ") is outside the plausible " + DicomSeriesReader.MIN_SPACING_MM + ".." + max
+            + " mm");
+      }
+      if (!Double.isFinite(offset[i]) || Math.abs(offset[i]) > MAX_POSITION_MM) {
+        throw new UnreadableInputException(mhd, "Offset " + offset[i] + " mm (axis " + i
+            + ") is outside the plausible -" + MAX_POSITION_MM + ".." + MAX_POSITION_MM + " mm");
+      }
     }
     String type = value(h, "ElementType", mhd);
     int bytesPer = switch (type) {
@@ -253,8 +266,14 @@ public final class MetaImage implements VolumeReader {
     double x0 = m[0] < 0 ? offset[0] - (w - 1) * spacing[0] : offset[0];
     double y0 = m[4] < 0 ? offset[1] - (hgt - 1) * spacing[1] : offset[1];
     String stem = mhd.getFileName().toString().replaceFirst("(?i)\\.mhd$", "");
-    return CtVolume.builder().size(w, hgt).hu(ordered).pixelSpacingMm(spacing[1], spacing[0])
-        .zPositionsMm(z).originMm(x0, y0, z0).ids(stem, "", stem).build();
+    try {
+      return CtVolume.builder().size(w, hgt).hu(ordered).pixelSpacingMm(spacing[1], spacing[0])
+          .zPositionsMm(z).originMm(x0, y0, z0).ids(stem, "", stem).build();
+    } catch (IllegalArgumentException e) {
+      // The checks above should leave nothing for the volume to refuse; if they do not, the
+      // file is still what is wrong, and the caller hears so by name.
+      throw new UnreadableInputException(mhd, e.getMessage(), e);
+    }
   }
 
   private static float[] flip(float[] v, int w, int h, int d, boolean fx, boolean fy,
