@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import org.cbmir.data.MetaImage;
-import org.cbmir.data.Nodule;
 import org.cbmir.data.ThoraxPhantom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,20 +38,12 @@ class CliIT {
 
   @BeforeAll
   static void phantoms() throws IOException {
-    archive = dir.resolve("my archive");
-    Files.createDirectories(archive);
-    StringBuilder csv = new StringBuilder("seriesuid,coordX,coordY,coordZ,diameter_mm\n");
+    List<ThoraxPhantom.Result> patients = new ArrayList<>();
     for (int p = 0; p < 3; p++) {
-      ThoraxPhantom.Result r = ThoraxPhantom.builder().seed(70 + p).size(192).pixelSpacingMm(1.8)
-          .slices(10, 5).patientId("PH" + p).addNodule(12 + 4 * p).build();
-      MetaImage.write(r.volume(), archive.resolve("PH" + p + ".mhd"),
-          MetaImage.ElementType.MET_SHORT);
-      for (Nodule n : r.nodules()) {
-        csv.append(String.format(Locale.ROOT, "PH%d,%.3f,%.3f,%.3f,%.2f%n", p, n.xMm(), n.yMm(),
-            n.zMm(), n.diameterMm()));
-      }
+      patients.add(ThoraxPhantom.builder().seed(70 + p).size(192).pixelSpacingMm(1.8)
+          .slices(10, 5).patientId("PH" + p).addNodule(12 + 4 * p).build());
     }
-    Files.writeString(archive.resolve("annotations.csv"), csv, StandardCharsets.UTF_8);
+    archive = ThoraxPhantom.writeArchive(dir.resolve("my archive"), patients);
   }
 
   @Test

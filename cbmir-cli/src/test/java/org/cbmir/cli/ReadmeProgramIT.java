@@ -11,14 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
-import org.cbmir.data.MetaImage;
-import org.cbmir.data.Nodule;
 import org.cbmir.data.ThoraxPhantom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,20 +51,12 @@ class ReadmeProgramIT {
 
   @Test
   void theReadmeProgramRunsOnTheModulePath() throws Exception {
-    Path archive = dir.resolve("archive");
-    Files.createDirectories(archive);
-    StringBuilder csv = new StringBuilder("seriesuid,coordX,coordY,coordZ,diameter_mm\n");
+    List<ThoraxPhantom.Result> patients = new ArrayList<>();
     for (int p = 0; p < 2; p++) {
-      ThoraxPhantom.Result r = ThoraxPhantom.builder().seed(90 + p).size(160)
-          .pixelSpacingMm(2.2).slices(6, 5).patientId("RD" + p).addNodule(14).build();
-      MetaImage.write(r.volume(), archive.resolve("RD" + p + ".mhd"),
-          MetaImage.ElementType.MET_SHORT);
-      for (Nodule n : r.nodules()) {
-        csv.append(String.format(Locale.ROOT, "RD%d,%.3f,%.3f,%.3f,%.2f%n", p, n.xMm(), n.yMm(),
-            n.zMm(), n.diameterMm()));
-      }
+      patients.add(ThoraxPhantom.builder().seed(90 + p).size(160).pixelSpacingMm(2.2)
+          .slices(6, 5).patientId("RD" + p).addNodule(14).build());
     }
-    Files.writeString(archive.resolve("annotations.csv"), csv, StandardCharsets.UTF_8);
+    Path archive = ThoraxPhantom.writeArchive(dir.resolve("archive"), patients);
     Path src = dir.resolve("src/FindSimilar.java");
     Files.createDirectories(src.getParent());
     Files.writeString(src, readmeProgram());

@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.cbmir.api.CtSlice;
 import org.cbmir.api.CtVolume;
+import org.cbmir.api.IdentifierPolicy;
 import org.cbmir.api.LungMask;
 import org.cbmir.api.NoduleClass;
 import org.cbmir.api.VolumeReader.ReadListener;
@@ -68,6 +69,7 @@ public final class DatasetExporter {
   private final PatientSplit split;
   private final double marginMm;
   private final List<NoduleCrops.Crop> crops;
+  private final IdentifierPolicy ids;
 
   private DatasetExporter(Builder b) {
     this.input = b.input;
@@ -76,6 +78,7 @@ public final class DatasetExporter {
     this.split = b.split;
     this.marginMm = b.marginMm;
     this.crops = List.copyOf(b.crops);
+    this.ids = b.ids;
   }
 
   /**
@@ -94,8 +97,18 @@ public final class DatasetExporter {
     private PatientSplit split = PatientSplit.shipped();
     private List<NoduleCrops.Crop> crops = List.of();
     private double marginMm = SliceLabels.DEFAULT_MARGIN_MM;
+    private IdentifierPolicy ids = IdentifierPolicy.keepAsIs();
 
     private Builder() {}
+
+    /**
+     * What the exported {@code provenance.csv} and {@code train_patches.csv} hold for patient IDs
+     * and series UIDs (default: as read); the split is decided on the identifiers as read.
+     */
+    public Builder identifiers(IdentifierPolicy policy) {
+      this.ids = java.util.Objects.requireNonNull(policy, "policy");
+      return this;
+    }
 
     /** The models' pixel grid (default 256 px at 1.25 mm). */
     public Builder modelInput(ModelInput input) {
@@ -190,6 +203,7 @@ public final class DatasetExporter {
     b.split = split;
     b.marginMm = marginMm;
     b.crops = crops;
+    b.ids = ids;
     return b;
   }
 
@@ -205,13 +219,14 @@ public final class DatasetExporter {
     NoduleInserter inserter = new NoduleInserter(seed);
     int s = input.size();
     Map<String, Split> splits = new HashMap<>();
+    int noRoom = 0;
     Map<String, List<Background>> backgrounds = new HashMap<>();
     try (BufferedWriter csv = Files.newBufferedWriter(outDir.resolve("provenance.csv"),
         StandardCharsets.UTF_8)) {
       csv.write("split,index,patient,series_uid,slice_index,z_mm,class,diameter_mm,source,"
           + "nodule_col,nodule_row,nodule\n");
       for (String name : List.of("train", "test")) {
-        splits.put(name, new Split(outDir, name, s, input));
+        splits.put(name, new Split(outDir, name, s, input, ids));
         backgrounds.put(name, new ArrayList<>());
       }
       try {
@@ -228,7 +243,8 @@ public final class DatasetExporter {
               Nodule n = SliceLabels.covering(v, k, src.nodules());
               double[] at = n == null ? null : input.toModelPixel(slice, n.column(v), n.row(v));
               out.add(csv, slice, v, k, labels[k], diam[k], src.kind(), at,
-                  n == null ? "" : v.seriesUid() + "#" + src.nodules().indexOf(n));
+                  n == null ? "" : ids.seriesUid(v.seriesUid()) + "#"
+                      + src.nodules().indexOf(n));
               if (labels[k] == NoduleClass.NONE && src.kind().equals("real")) {
                 backgrounds.get(part).add(new Background(v, k));
               }
@@ -238,8 +254,12 @@ public final class DatasetExporter {
             continue;
           }
           for (int c = 1; c < NoduleClass.COUNT; c++) {
-            insertClass(v, src.nodules(), c, inserter, rnd, out, csv);
+            noRoom += insertClass(v, src.nodules(), c, inserter, rnd, out, csv);
           }
+        }
+        if (noRoom > 0) {
+          LOG.info("{} groups of synthetic nodules found no room in their series and were left"
+              + " out (DEBUG lists them)", noRoom);
         }
         transplant(splits, backgrounds, outDir, csv);
       } finally {
@@ -291,7 +311,8 @@ public final class DatasetExporter {
         }
         patches.write(t.patch(c, input.spacingMm(), false).centredIn(p));
         pcsv.write(String.format(Locale.ROOT, "%d,%d,%s,%s,%.2f,%d%n", written++, c.index(),
-            c.patientId(), c.noduleId(), c.diameterMm(), c.noduleClass().label()));
+            ids.patientId(c.patientId()), c.noduleId(), c.diameterMm(),
+            c.noduleClass().label()));
       }
     }
     Random rnd = new Random(seed + 1);
@@ -318,7 +339,7 @@ public final class DatasetExporter {
         CtSlice with = NoduleTransplanter.paste(slice, patch, at[0], at[1]);
         splits.get(part).add(csv, with, b.volume(), b.k(), c.noduleClass(), c.diameterMm(),
             "transplanted", input.toModelPixel(slice, at[0], at[1]),
-            "crop:" + c.patientId() + ":" + c.noduleId());
+            "crop:" + ids.patientId(c.patientId()) + ":" + c.noduleId());
         placed = true;
       }
       unplaced += placed ? 0 : 1;
@@ -332,10 +353,12 @@ public final class DatasetExporter {
   /** Nodules inserted into one copy of a volume: few enough that they always find room. */
   private static final int PER_COPY = 4;
 
-  private void insertClass(CtVolume v, List<Nodule> real, int c, NoduleInserter inserter,
+  /** Inserts spheres of class {@code c}; returns how many groups found no room. */
+  private int insertClass(CtVolume v, List<Nodule> real, int c, NoduleInserter inserter,
       Random rnd, Split out, BufferedWriter csv) throws IOException {
+    int noRoom = 0;
     if (v.depth() == 1 && !hasLungs(v, 0)) {
-      return;
+      return noRoom;
     }
     int remaining = v.depth() == 1 ? 1 : insertedPerClass;
     while (remaining > 0) {
@@ -349,7 +372,8 @@ public final class DatasetExporter {
       try {
         r = inserter.insert(v, diameters);
       } catch (IllegalArgumentException e) {
-        LOG.info("no room for class {} nodules in {}: {}", c, v.seriesUid(), e.getMessage());
+        LOG.debug("no room for class {} nodules in {}: {}", c, v.seriesUid(), e.getMessage());
+        noRoom++;
         continue;
       }
       List<Nodule> all = new ArrayList<>(real);
@@ -364,6 +388,7 @@ public final class DatasetExporter {
         }
       }
     }
+    return noRoom;
   }
 
   private static boolean hasLungs(CtVolume v, int k) {
@@ -373,6 +398,7 @@ public final class DatasetExporter {
 
   /** The three writers of one split. */
   private static final class Split implements AutoCloseable {
+    private final IdentifierPolicy ids;
     final String name;
     final NpyWriter images;
     final NpyWriter masks;
@@ -382,7 +408,9 @@ public final class DatasetExporter {
 
     final ModelInput input;
 
-    Split(Path dir, String name, int size, ModelInput input) throws IOException {
+    Split(Path dir, String name, int size, ModelInput input, IdentifierPolicy ids)
+        throws IOException {
+      this.ids = ids;
       this.name = name;
       this.input = input;
       images = new NpyWriter(dir.resolve(name + "_images.npy"), NpyWriter.DType.FLOAT32, 1,
@@ -405,7 +433,8 @@ public final class DatasetExporter {
       masks.write(mb);
       labels.write((long) label.label());
       csv.write(String.format(Locale.ROOT, "%s,%d,%s,%s,%d,%.3f,%d,%.2f,%s,%.1f,%.1f,%s%n", name,
-          count, v.patientId(), v.seriesUid(), k, v.zMm(k), label.label(), diameter, source,
+          count, ids.patientId(v.patientId()), ids.seriesUid(v.seriesUid()), k, v.zMm(k),
+          label.label(), diameter, source,
           noduleAt == null ? -1.0 : noduleAt[0], noduleAt == null ? -1.0 : noduleAt[1], nodule));
       perClass.merge(label, 1, Integer::sum);
       count++;

@@ -111,7 +111,7 @@ public final class DicomSeriesReader implements VolumeReader {
   /** The volumes without looking for annotations. */
   List<CtVolume> readUnlabelled(Path path, ReadListener listener) throws IOException {
     if (!Files.exists(path)) {
-      throw new NoSuchFileException(path.toString());
+      throw new NoSuchFileException(path.toString(), null, "no such file or folder");
     }
     List<Path> files;
     try (Stream<Path> s = Files.walk(path)) {

@@ -1,6 +1,11 @@
 package org.cbmir.data;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Locale;
 import java.util.List;
 import java.util.Random;
 import org.cbmir.api.CtVolume;
@@ -33,6 +38,29 @@ public final class ThoraxPhantom {
   public record Result(CtVolume volume, List<Nodule> nodules) {}
 
   private ThoraxPhantom() {}
+
+  /**
+   * Writes phantoms as a LUNA16-style archive: each volume as {@code <patientId>.mhd} (+ {@code
+   * .raw}, 16-bit) and one {@code annotations.csv} listing every nodule under its file's stem,
+   * which the MetaImage reader takes as the series UID. Reading the folder back gives labelled
+   * volumes, as a real LUNA16 subset does.
+   *
+   * @return {@code dir}, created if missing
+   */
+  public static Path writeArchive(Path dir, List<Result> phantoms) throws IOException {
+    Files.createDirectories(dir);
+    StringBuilder csv = new StringBuilder("seriesuid,coordX,coordY,coordZ,diameter_mm\n");
+    for (Result r : phantoms) {
+      String stem = r.volume().patientId();
+      MetaImage.write(r.volume(), dir.resolve(stem + ".mhd"), MetaImage.ElementType.MET_SHORT);
+      for (Nodule n : r.nodules()) {
+        csv.append(String.format(Locale.ROOT, "%s,%.3f,%.3f,%.3f,%.2f%n", stem, n.xMm(), n.yMm(),
+            n.zMm(), n.diameterMm()));
+      }
+    }
+    Files.writeString(dir.resolve("annotations.csv"), csv, StandardCharsets.UTF_8);
+    return dir;
+  }
 
   /** A builder with a 256x256x32 volume at 1.4 x 1.4 x 2.5 mm and no nodules. */
   public static Builder builder() {

@@ -115,6 +115,24 @@ class PhantomInsertionExportTest {
     }
   }
 
+  @Test
+  void aPseudonymisedExportHoldsNoIdentifierFromTheImages() throws IOException {
+    List<DatasetExporter.Source> sources = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      ThoraxPhantom.Result p = ThoraxPhantom.builder().seed(30 + i).size(96).pixelSpacingMm(3.5)
+          .slices(8, 5).patientId("SECRET-" + i).addNodule(9).build();
+      sources.add(new DatasetExporter.Source(p.volume(), p.nodules(), "real"));
+    }
+    org.cbmir.api.IdentifierPolicy policy = org.cbmir.api.IdentifierPolicy.pseudonymise(
+        "a key of thirty-two bytes, kept.".getBytes(StandardCharsets.US_ASCII));
+    DatasetExporter.Summary s = DatasetExporter.builder().modelInput(new ModelInput(64, 5.0))
+        .testPatients(Set.of("SECRET-1")).identifiers(policy).build().export(sources, dir);
+    assertEquals(Set.of("SECRET-1"), s.testPatients(), "the split sees identifiers as read");
+    String csv = Files.readString(dir.resolve("provenance.csv"));
+    assertFalse(csv.contains("SECRET") || csv.contains("phantom"), csv);
+    assertTrue(csv.contains(policy.patientId("SECRET-0")), csv);
+  }
+
   private static void assertNpy(Path f, String descr, String shape, long dataBytes)
       throws IOException {
     byte[] all = Files.readAllBytes(f);

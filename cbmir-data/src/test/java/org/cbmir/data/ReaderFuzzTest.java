@@ -1,5 +1,6 @@
 package org.cbmir.data;
 
+import org.cbmir.api.testing.Robustness;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -238,8 +239,10 @@ class ReaderFuzzTest {
       case 3 -> {
         // Deep nesting or a long line.
         int i = rnd.nextInt(lines.size());
+        // Capped, so that stacked mutations stay in the megabytes.
         lines.set(i, rnd.nextBoolean() ? "<a>".repeat(5_000 + rnd.nextInt(20_000))
-            : lines.get(i).repeat(200));
+            : lines.get(i).repeat(Math.max(1, Math.min(200, 100_000 / (1 + lines.get(i)
+                .length())))));
       }
       default -> lines.set(rnd.nextInt(lines.size()), new String(new byte[] {(byte) 0xc3,
           (byte) 0x28, (byte) 0xff, 0, (byte) 0xfe}, StandardCharsets.ISO_8859_1));

@@ -1,9 +1,10 @@
 package org.cbmir.examples;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.cbmir.api.CtSlice;
@@ -20,7 +21,6 @@ import org.cbmir.api.SimilarCaseSearch;
 import org.cbmir.api.SliceRef;
 import org.cbmir.api.VolumeReader;
 import org.cbmir.data.DatasetExporter;
-import org.cbmir.data.MetaImage;
 import org.cbmir.data.Nodule;
 import org.cbmir.data.PatientSplit;
 import org.cbmir.data.ThoraxPhantom;
@@ -146,19 +146,11 @@ public final class Demo {
 
   /** Three phantom patients with LUNA16-style annotations, written as MetaImage files. */
   private static Path phantoms(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    StringBuilder csv = new StringBuilder("seriesuid,coordX,coordY,coordZ,diameter_mm\n");
+    List<ThoraxPhantom.Result> patients = new ArrayList<>();
     for (int p = 0; p < 3; p++) {
-      ThoraxPhantom.Result r = ThoraxPhantom.builder().seed(7 + p).patientId("PHANTOM-" + p)
-          .slices(40, 2.5).addNodule(6 + 8 * p).addNodule(20).build();
-      MetaImage.write(r.volume(), dir.resolve("PHANTOM-" + p + ".mhd"),
-          MetaImage.ElementType.MET_SHORT);
-      for (Nodule n : r.nodules()) {
-        csv.append(String.format(Locale.ROOT, "PHANTOM-%d,%.3f,%.3f,%.3f,%.2f%n", p, n.xMm(),
-            n.yMm(), n.zMm(), n.diameterMm()));
-      }
+      patients.add(ThoraxPhantom.builder().seed(7 + p).patientId("PHANTOM-" + p)
+          .slices(40, 2.5).addNodule(6 + 8 * p).addNodule(20).build());
     }
-    Files.writeString(dir.resolve("annotations.csv"), csv, StandardCharsets.UTF_8);
-    return dir;
+    return ThoraxPhantom.writeArchive(dir, patients);
   }
 }

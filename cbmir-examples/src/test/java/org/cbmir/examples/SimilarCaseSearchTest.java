@@ -32,7 +32,6 @@ import org.cbmir.api.SimilarCaseSearch;
 import org.cbmir.api.SliceRef;
 import org.cbmir.api.UnreadableInputException;
 import org.cbmir.data.MetaImage;
-import org.cbmir.data.Nodule;
 import org.cbmir.data.ThoraxPhantom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,24 +42,29 @@ class SimilarCaseSearchTest {
 
   /** Three phantom patients as MetaImage files; with LUNA16 rows for them when asked. */
   private Path archive(String name, boolean annotated) throws IOException {
-    Path archive = dir.resolve(name);
-    Files.createDirectories(archive);
-    StringBuilder csv = new StringBuilder("seriesuid,coordX,coordY,coordZ,diameter_mm\n");
+    List<ThoraxPhantom.Result> patients = new ArrayList<>();
     for (int p = 0; p < 3; p++) {
-      ThoraxPhantom.Result r = ThoraxPhantom.builder().seed(40 + p).size(192)
-          .pixelSpacingMm(1.8).slices(10, 5).patientId("PH" + p).addNodule(10 + 5 * p).build();
-      MetaImage.write(r.volume(), archive.resolve("PH" + p + ".mhd"),
-          MetaImage.ElementType.MET_SHORT);
-      for (Nodule n : r.nodules()) {
-        // LUNA16 names each MetaImage after its series UID; the reader takes the stem.
-        csv.append(String.format(Locale.ROOT, "%s,%.3f,%.3f,%.3f,%.2f%n", "PH" + p,
-            n.xMm(), n.yMm(), n.zMm(), n.diameterMm()));
-      }
+      patients.add(ThoraxPhantom.builder().seed(40 + p).size(192).pixelSpacingMm(1.8)
+          .slices(10, 5).patientId("PH" + p).addNodule(10 + 5 * p).build());
     }
-    if (annotated) {
-      Files.writeString(archive.resolve("annotations.csv"), csv, StandardCharsets.UTF_8);
+    Path archive = ThoraxPhantom.writeArchive(dir.resolve(name), patients);
+    if (!annotated) {
+      Files.delete(archive.resolve("annotations.csv"));
     }
     return archive;
+  }
+
+  /** Collects the messages of skipped files and series. */
+  private static ProgressListener collecting(List<String> reasons) {
+    return new ProgressListener() {
+      @Override
+      public void progress(Progress p) {}
+
+      @Override
+      public void skipped(Path file, CbmirException reason) {
+        reasons.add(reason.getMessage());
+      }
+    };
   }
 
   @Test
@@ -134,15 +138,7 @@ class SimilarCaseSearchTest {
     List<String> reasons = new ArrayList<>();
     try (SimilarCaseSearch cbmir = SimilarCaseSearch.create()) {
       SimilarCaseSearch.IngestReport r = cbmir.ingest(archive, IngestOptions.builder()
-          .listener(new ProgressListener() {
-            @Override
-            public void progress(Progress p) {}
-
-            @Override
-            public void skipped(Path file, CbmirException reason) {
-              reasons.add(reason.getMessage());
-            }
-          }).build());
+          .listener(collecting(reasons)).build());
       assertEquals(3, r.volumes());
       assertEquals(1, reasons.size(), "" + reasons);
       assertTrue(reasons.get(0).contains("annotations.csv") && reasons.get(0).contains("outside"),
@@ -210,15 +206,7 @@ class SimilarCaseSearchTest {
     List<String> reasons = new ArrayList<>();
     try (SimilarCaseSearch cbmir = SimilarCaseSearch.create(Models.segmenter(), failing)) {
       SimilarCaseSearch.IngestReport r = cbmir.ingest(archive, IngestOptions.builder()
-          .listener(new ProgressListener() {
-            @Override
-            public void progress(Progress p) {}
-
-            @Override
-            public void skipped(Path file, CbmirException reason) {
-              reasons.add(reason.getMessage());
-            }
-          }).build());
+          .listener(collecting(reasons)).build());
       assertEquals(2, r.volumes());
       assertEquals(20, r.slices());
       assertEquals(1, r.skippedFiles());

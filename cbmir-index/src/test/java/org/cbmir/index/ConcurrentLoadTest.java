@@ -1,5 +1,6 @@
 package org.cbmir.index;
 
+import org.cbmir.api.testing.Robustness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Four searchers, a writer adding (about 2,000 a second) and removing, and a saver, all on one
+ * Four searchers, a writer adding (at most 2,000 a second) and removing, and a saver, all on one
  * index for a few seconds
  * ({@code -Pfuzz}: a minute): no search fails or returns a malformed result, no add is lost, the
  * last save reopens to the same answers, and search latency is measured with and without a save
@@ -80,7 +81,7 @@ class ConcurrentLoadTest {
           if (r.nextInt(4) == 0 && index.remove(r.nextInt(index.ordinalCount()))) {
             removes.incrementAndGet();
           }
-          // About 2,000 adds a second: an ingest running far faster than encoders can feed it,
+          // At most 2,000 adds a second: an ingest far faster than encoders can feed one,
           // without starving two cores of the searchers being measured.
           if (adds.get() % 20 == 0) {
             sleep(10);

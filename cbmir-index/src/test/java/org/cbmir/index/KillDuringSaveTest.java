@@ -1,5 +1,6 @@
 package org.cbmir.index;
 
+import org.cbmir.api.testing.Robustness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,4 +1,4 @@
-package org.cbmir.index;
+package org.cbmir.api.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,28 +8,29 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The size and seed of the robustness suite. {@code mvn -B verify} runs each part for a bounded
+ * The size and seed of the robustness suite, shared by the modules' tests through the {@code
+ * cbmir-api} test jar. {@code mvn -B verify} runs each part for a bounded
  * number of trials (a minute or two in all); {@code -Pfuzz} runs the long counts that RELIABILITY.md
  * quotes, and {@code -Dcbmir.robustness.scale=N} multiplies either. Each part prints its counts and appends them to {@code
  * target/robustness/summary.txt}, from which RELIABILITY.md takes its figures.
  */
-final class Robustness {
+public final class Robustness {
   /** Whether the long counts run ({@code -Pfuzz}). */
-  static final boolean FUZZ = Boolean.getBoolean("cbmir.robustness.fuzz");
+  public static final boolean FUZZ = Boolean.getBoolean("cbmir.robustness.fuzz");
   /** Multiplier of every trial count; 1 unless set. */
-  static final double SCALE = Double.parseDouble(
+  public static final double SCALE = Double.parseDouble(
       System.getProperty("cbmir.robustness.scale", "1"));
   /** Seed of every random choice; printed, and set with -Dcbmir.test.seed to replay a run. */
-  static final long SEED = Long.getLong("cbmir.test.seed", 20_261_129L);
+  public static final long SEED = Long.getLong("cbmir.test.seed", 20_261_129L);
 
   private Robustness() {}
 
   /** Trials of one part: {@code normal} in the build, {@code fuzz} with -Pfuzz; times the scale. */
-  static int trials(int normal, int fuzz) {
+  public static int trials(int normal, int fuzz) {
     return (int) Math.max(1, Math.round((FUZZ ? fuzz : normal) * SCALE));
   }
 
-  static void report(String part, String figures) {
+  public static void report(String part, String figures) {
     String line = part + " (seed " + SEED + (FUZZ ? ", -Pfuzz" : "") + ", scale " + SCALE
         + "): " + figures;
     System.out.println("robustness " + line);
