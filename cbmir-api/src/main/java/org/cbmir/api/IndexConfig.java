@@ -19,9 +19,10 @@ package org.cbmir.api;
  * @param featureDimension FC1 dimension, {@code 1..}{@value #MAX_FEATURE_DIMENSION}
  * @param modelFingerprint the model whose embeddings the index accepts
  * @param expectedSlices capacity hint so that adding does not regrow the arrays, {@code >= 0}
+ * @param featureStorage how the FC1 features are kept (default {@link FeatureStorage#FLOAT32})
  */
 public record IndexConfig(int bits, int featureDimension, String modelFingerprint,
-    int expectedSlices) {
+    int expectedSlices, FeatureStorage featureStorage) {
   /** The largest FC1 dimension an index takes (a row must stay far below 2 GB of pages). */
   public static final int MAX_FEATURE_DIMENSION = 65536;
 
@@ -42,6 +43,10 @@ public record IndexConfig(int bits, int featureDimension, String modelFingerprin
     if (expectedSlices < 0) {
       throw new IllegalArgumentException("expectedSlices must be >= 0, got " + expectedSlices);
     }
+    if (featureStorage == null) {
+      throw new IllegalArgumentException("featureStorage is required; valid choices: "
+          + java.util.Arrays.toString(FeatureStorage.values()));
+    }
   }
 
   /** A builder; bits, feature dimension and fingerprint are required. */
@@ -55,8 +60,18 @@ public record IndexConfig(int bits, int featureDimension, String modelFingerprin
     private int featureDimension;
     private String modelFingerprint;
     private int expectedSlices = 1024;
+    private FeatureStorage featureStorage = FeatureStorage.FLOAT32;
 
     private Builder() {}
+
+    /**
+     * How the FC1 features are kept (default {@link FeatureStorage#FLOAT32}); {@link
+     * FeatureStorage#INT8} needs about a quarter of the memory.
+     */
+    public Builder featureStorage(FeatureStorage storage) {
+      this.featureStorage = storage;
+      return this;
+    }
 
     /** Hash code length in bits (required). */
     public Builder bits(int bits) {
@@ -95,7 +110,8 @@ public record IndexConfig(int bits, int featureDimension, String modelFingerprin
      * @throws IllegalArgumentException if a value is missing or out of range
      */
     public IndexConfig build() {
-      return new IndexConfig(bits, featureDimension, modelFingerprint, expectedSlices);
+      return new IndexConfig(bits, featureDimension, modelFingerprint, expectedSlices,
+          featureStorage);
     }
   }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.cbmir.api.CoarseStrategy;
 import org.cbmir.api.Embedding;
+import org.cbmir.api.FeatureStorage;
 import org.cbmir.api.IndexConfig;
 import org.cbmir.api.RetrievalIndex;
 import org.cbmir.api.SearchMode;
@@ -39,6 +40,9 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
 
   private final CodeStore codes;
   private final FeatureStore features;
+  /** Float32 rows for exact re-scoring beside approximate {@link #features}, or null. */
+  private final FeatureStore exact;
+  private final FeatureStorage storage;
   private final SliceTable slices;
   private final RoaringBitmap tombstones;
   private final CoarseStage coarse;
@@ -49,21 +53,30 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
 
   HammingRetrievalIndex(IndexConfig config) {
     this(config, new HeapCodeStore(config.bits(), config.expectedSlices()),
-        new Float32FeatureStore(config.featureDimension()),
+        config.featureStorage() == FeatureStorage.FLOAT32
+            ? new Float32FeatureStore(config.featureDimension())
+            : new Int8FeatureStore(config.featureDimension()),
+        config.featureStorage() == FeatureStorage.INT8_RESCORED
+            ? new Float32FeatureStore(config.featureDimension()) : null,
         new SliceTable(config.expectedSlices()), new RoaringBitmap());
   }
 
-  /** An index over loaded parts, which the loader has checked against each other. */
+  /**
+   * An index over loaded parts, which the loader has checked against each other: {@code features}
+   * rank, {@code exact} (null unless the storage is {@code INT8_RESCORED}) re-scores.
+   */
   HammingRetrievalIndex(IndexConfig config, CodeStore codes, FeatureStore features,
-      SliceTable slices, RoaringBitmap tombstones) {
+      FeatureStore exact, SliceTable slices, RoaringBitmap tombstones) {
     this.shape = IndexShape.of(config);
+    this.storage = config.featureStorage();
     this.codes = codes;
     this.features = features;
+    this.exact = exact;
     this.slices = slices;
     this.tombstones = tombstones;
     this.count = codes.size();
     this.coarse = new CoarseStage(codes);
-    this.fine = new FineStage(features);
+    this.fine = new FineStage(features, exact);
     this.modes = new SearchModes(coarse, fine, new HitAssembler(codes, fine, slices));
   }
 
@@ -96,6 +109,9 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
       int ord = count;
       codes.append(embedding);
       features.append(embedding);
+      if (exact != null) {
+        exact.append(embedding);
+      }
       slices.add(ref);
       count = ord + 1;
       return ord;
@@ -249,10 +265,19 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
             / count);
   }
 
-  /** Total bytes held, hot arrays plus slice references, filter bitmaps and tombstones. */
+  /**
+   * Total bytes held: hot arrays, the float32 rows kept for re-scoring (touched for a few rows per
+   * query only), slice references, filter bitmaps and tombstones.
+   */
   public long ramBytesUsed() {
     return underReadLock(() -> codes.ramBytesUsed() + features.ramBytesUsed()
-        + coarse.ramBytesUsed() + slices.ramBytesUsed() + tombstones.getLongSizeInBytes());
+        + (exact == null ? 0 : exact.ramBytesUsed()) + coarse.ramBytesUsed()
+        + slices.ramBytesUsed() + tombstones.getLongSizeInBytes());
+  }
+
+  /** How the FC1 features are kept. */
+  public FeatureStorage featureStorage() {
+    return storage;
   }
 
   /** Rebuilds the multi-index tables when too many codes are outside them. */
@@ -288,12 +313,15 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
       try {
         ensureOpen();
         n = count;
-        parts = List.of(codes.snapshot(n), features.snapshot(n), slices.snapshot(n));
+        parts = exact == null
+            ? List.of(codes.snapshot(n), features.snapshot(n), slices.snapshot(n))
+            : List.of(codes.snapshot(n), features.snapshot(n), exact.snapshot(n),
+                slices.snapshot(n));
         removed = tombstones.clone();
       } finally {
         lock.readLock().unlock();
       }
-      IndexFile.write(file, shape, n, parts, removed);
+      IndexFile.write(file, shape, storage, n, parts, removed);
     } finally {
       saveLock.unlock();
     }
@@ -308,6 +336,9 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
       closed = true;
       codes.release();
       features.release();
+      if (exact != null) {
+        exact.release();
+      }
       coarse.release();
     } finally {
       lock.writeLock().unlock();

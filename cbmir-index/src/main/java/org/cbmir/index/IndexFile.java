@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.zip.CRC32C;
 import org.cbmir.api.CorruptIndexException;
+import org.cbmir.api.FeatureStorage;
 import org.cbmir.api.IndexConfig;
 import org.cbmir.api.ModelMismatchException;
 import org.roaringbitmap.RoaringBitmap;
@@ -26,19 +27,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The index file format, version 1. All numbers little-endian.
+ * The index file format, versions 1 and 2. All numbers little-endian.
  *
  * <pre>
  * header   magic "CBMIRIDX", int version, int bits, int featureDimension, int count,
+ *          [version 2: int featureStorage, 1 = INT8, 2 = INT8_RESCORED]
  *          int fingerprintLength, fingerprint (UTF-8), int sectionCount, int CRC32C(header so far)
  * section  int nameLength, name (ASCII), long payloadLength, payload, int CRC32C(payload)
- *          codes       count * ceil(bits/64) longs
- *          features    count * featureDimension floats, row-major
+ *          codes         count * ceil(bits/64) longs
+ *          features-int8 (INT8, INT8_RESCORED) count x (float scale, featureDimension bytes)
+ *          features      (FLOAT32, INT8_RESCORED) count * featureDimension floats, row-major
  *          series      int n, then n x (patientId, studyUid, seriesUid) as int length + UTF-8
  *          slices      count x (int series, int sliceIndex, double z, byte class, float diameter)
  *          tombstones  a serialized RoaringBitmap
  * trailer  magic "CBMIREND"
  * </pre>
+ *
+ * <p>An index with float32 features is written as version 1, which every release reads; compact
+ * features need version 2, which a version-1 reader refuses by its version number.
  *
  * <p>Saving refuses a target that exists and is not a regular file (a link, a device, a pipe),
  * writes a temporary file with a fixed name beside the target ({@code .NAME.cbmir-tmp}), forces it
@@ -52,9 +58,12 @@ import org.slf4j.LoggerFactory;
  */
 final class IndexFile {
   static final int VERSION = 1;
+  /** The version of files whose features are not (only) float32. */
+  static final int VERSION_COMPACT = 2;
   private static final byte[] MAGIC = "CBMIRIDX".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] END = "CBMIREND".getBytes(StandardCharsets.US_ASCII);
-  private static final String[] SECTIONS = {"codes", "features", "series", "slices", "tombstones"};
+  /** Sections after the feature sections: codes, features..., series, slices, tombstones. */
+  private static final int OTHER_SECTIONS = 4;
   static final int CHUNK = 1 << 20;
   private static final Logger LOG = LoggerFactory.getLogger(IndexFile.class);
 
@@ -66,8 +75,8 @@ final class IndexFile {
    * Writes snapshots of an index's parts to {@code file} (see the class comment); needs no lock:
    * the snapshots and the tombstone copy were taken under it.
    */
-  static void write(Path file, IndexShape shape, int count, List<SectionSource> parts,
-      RoaringBitmap tombstones) throws IOException {
+  static void write(Path file, IndexShape shape, FeatureStorage storage, int count,
+      List<SectionSource> parts, RoaringBitmap tombstones) throws IOException {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     if (dir != null && !Files.isDirectory(dir)) {
@@ -91,7 +100,7 @@ final class IndexFile {
     }
     try (FileChannel ch = opened) {
       SectionWriter w = new SectionWriter(ch);
-      writeHeader(w, shape, count);
+      writeHeader(w, shape, storage, count, sectionsFor(storage));
       for (SectionSource part : parts) {
         part.writeTo(w);
       }
@@ -173,13 +182,22 @@ final class IndexFile {
     }
   }
 
-  private static void writeHeader(SectionWriter w, IndexShape shape, int count)
-      throws IOException {
+  private static int sectionsFor(FeatureStorage storage) {
+    return OTHER_SECTIONS + (storage == FeatureStorage.INT8_RESCORED ? 2 : 1);
+  }
+
+  private static void writeHeader(SectionWriter w, IndexShape shape, FeatureStorage storage,
+      int count, int sections) throws IOException {
     ByteBuffer h = ByteBuffer.allocate(256 + shape.fingerprint().length() * 4)
         .order(ByteOrder.LITTLE_ENDIAN);
     byte[] fp = shape.fingerprint().getBytes(StandardCharsets.UTF_8);
-    h.put(MAGIC).putInt(VERSION).putInt(shape.bits()).putInt(shape.dimension())
-        .putInt(count).putInt(fp.length).put(fp).putInt(SECTIONS.length);
+    boolean compact = storage != FeatureStorage.FLOAT32;
+    h.put(MAGIC).putInt(compact ? VERSION_COMPACT : VERSION).putInt(shape.bits())
+        .putInt(shape.dimension()).putInt(count);
+    if (compact) {
+      h.putInt(storage.ordinal());
+    }
+    h.putInt(fp.length).put(fp).putInt(sections);
     CRC32C crc = new CRC32C();
     crc.update(h.array(), 0, h.position());
     h.putInt((int) crc.getValue());
@@ -220,13 +238,21 @@ final class IndexFile {
       CRC32C hcrc = new CRC32C();
       hcrc.update(magic);
       int version = r.headerInt(hcrc);
-      if (version != VERSION) {
+      if (version != VERSION && version != VERSION_COMPACT) {
         throw new CorruptIndexException(file, "header", "format version " + version
-            + "; this library reads version " + VERSION);
+            + "; this library reads versions " + VERSION + " and " + VERSION_COMPACT);
       }
       int bits = r.headerInt(hcrc);
       int dim = r.headerInt(hcrc);
       int count = r.headerInt(hcrc);
+      FeatureStorage storage = FeatureStorage.FLOAT32;
+      if (version == VERSION_COMPACT) {
+        int s = r.headerInt(hcrc);
+        if (s < 1 || s >= FeatureStorage.values().length) {
+          throw new CorruptIndexException(file, "header", "unknown feature storage " + s);
+        }
+        storage = FeatureStorage.values()[s];
+      }
       int fpLen = r.headerInt(hcrc);
       if (bits < 1 || bits > 1024 || dim < 1 || count < 0 || fpLen < 1 || fpLen > 4096) {
         throw new CorruptIndexException(file, "header", "implausible values: bits=" + bits
@@ -239,9 +265,10 @@ final class IndexFile {
       if (stored != (int) hcrc.getValue()) {
         throw new CorruptIndexException(file, "header", "checksum mismatch");
       }
-      if (sections != SECTIONS.length) {
-        throw new CorruptIndexException(file, "header",
-            sections + " sections; version " + VERSION + " has " + SECTIONS.length);
+      int expectedSections = sectionsFor(storage);
+      if (sections != expectedSections) {
+        throw new CorruptIndexException(file, "header", sections + " sections; an index with "
+            + storage + " features has " + expectedSections);
       }
       String fingerprint = new String(fp, StandardCharsets.UTF_8);
       if (expectedFingerprint != null && !expectedFingerprint.equals(fingerprint)) {
@@ -254,7 +281,10 @@ final class IndexFile {
       }
 
       HeapCodeStore codes = HeapCodeStore.read(r, bits, count);
-      Float32FeatureStore features = Float32FeatureStore.read(r, dim, count);
+      FeatureStore features = storage == FeatureStorage.FLOAT32
+          ? Float32FeatureStore.read(r, dim, count) : Int8FeatureStore.read(r, dim, count);
+      FeatureStore exact = storage == FeatureStorage.INT8_RESCORED
+          ? Float32FeatureStore.read(r, dim, count) : null;
       SliceTable table = SliceTable.read(r, count);
 
       long tombLen = r.beginSection("tombstones", -1);
@@ -277,8 +307,8 @@ final class IndexFile {
         throw new CorruptIndexException(file, "trailer", "missing end marker or trailing bytes");
       }
       IndexConfig config = IndexConfig.builder().bits(bits).featureDimension(dim)
-          .modelFingerprint(fingerprint).expectedSlices(0).build();
-      return new HammingRetrievalIndex(config, codes, features, table, tombstones);
+          .modelFingerprint(fingerprint).expectedSlices(0).featureStorage(storage).build();
+      return new HammingRetrievalIndex(config, codes, features, exact, table, tombstones);
     }
   }
 }

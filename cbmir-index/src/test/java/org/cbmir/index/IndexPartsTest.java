@@ -118,7 +118,7 @@ class IndexPartsTest {
     for (float[] r : rows) {
       s.append(TestData.embedding(new long[1], 64, r));
     }
-    FineStage fine = new FineStage(s);
+    FineStage fine = new FineStage(s, null);
     Candidates c = new Candidates(8);
     for (int i : new int[] {4, 2, 1, 0, 3}) {
       c.add(i, 0);

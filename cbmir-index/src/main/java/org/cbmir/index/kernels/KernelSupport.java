@@ -36,4 +36,7 @@ public interface KernelSupport {
   /** Squared Euclidean distance between {@code a[aOffset..aOffset+dim)} and {@code b[...]}. */
   float squareDistance(float[] a, int aOffset, float[] b, int bOffset, int dim);
 
+  /** Dot product of floats {@code a[aOffset..aOffset+dim)} and int8 values {@code b[...]}. */
+  float dotInt8(float[] a, int aOffset, byte[] b, int bOffset, int dim);
+
 }

@@ -57,6 +57,11 @@ public final class Kernels {
     return IMPL.squareDistance(a, aOffset, b, bOffset, dim);
   }
 
+  /** {@link KernelSupport#dotInt8} with the chosen implementation. */
+  public static float dotInt8(float[] a, int aOffset, byte[] b, int bOffset, int dim) {
+    return IMPL.dotInt8(a, aOffset, b, bOffset, dim);
+  }
+
   private static boolean vectorModulePresent() {
     return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
   }

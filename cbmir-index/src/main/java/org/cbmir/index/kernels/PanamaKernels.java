@@ -1,9 +1,11 @@
 package org.cbmir.index.kernels;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -212,6 +214,47 @@ final class PanamaKernels implements KernelSupport {
     for (; i < dim; i++) {
       float d = a[aOffset + i] - b[bOffset + i];
       res = Math.fma(d, d, res);
+    }
+    return res;
+  }
+
+  /**
+   * Bytes per float lane's worth of int8 values: a quarter of the float vector's bits. The 128-bit
+   * float shape would need a 32-bit byte vector, which the Vector API has not: there the scalar
+   * kernel serves.
+   */
+  private static final VectorSpecies<Byte> BS = FS.vectorBitSize() >= 256
+      ? VectorSpecies.of(byte.class, VectorShape.forBitSize(FS.vectorBitSize() / 4)) : null;
+
+  @Override
+  public float dotInt8(float[] a, int aOffset, byte[] b, int bOffset, int dim) {
+    if (BS == null) {
+      return ScalarKernels.INSTANCE.dotInt8(a, aOffset, b, bOffset, dim);
+    }
+    int i = 0;
+    float res = 0;
+    if (dim >= 2 * FL) {
+      FloatVector acc0 = FloatVector.zero(FS);
+      FloatVector acc1 = FloatVector.zero(FS);
+      int bound2 = dim - 2 * FL;
+      for (; i <= bound2; i += 2 * FL) {
+        FloatVector b0 = (FloatVector) ByteVector.fromArray(BS, b, bOffset + i)
+            .convertShape(VectorOperators.B2F, FS, 0);
+        FloatVector b1 = (FloatVector) ByteVector.fromArray(BS, b, bOffset + i + FL)
+            .convertShape(VectorOperators.B2F, FS, 0);
+        acc0 = FloatVector.fromArray(FS, a, aOffset + i).fma(b0, acc0);
+        acc1 = FloatVector.fromArray(FS, a, aOffset + i + FL).fma(b1, acc1);
+      }
+      int bound1 = dim - FL;
+      for (; i <= bound1; i += FL) {
+        FloatVector b0 = (FloatVector) ByteVector.fromArray(BS, b, bOffset + i)
+            .convertShape(VectorOperators.B2F, FS, 0);
+        acc0 = FloatVector.fromArray(FS, a, aOffset + i).fma(b0, acc0);
+      }
+      res = sumLanes(acc0.add(acc1));
+    }
+    for (; i < dim; i++) {
+      res = Math.fma(a[aOffset + i], b[bOffset + i], res);
     }
     return res;
   }

@@ -84,4 +84,23 @@ public final class ScalarKernels implements KernelSupport {
     }
     return (s0 + s1) + (s2 + s3);
   }
+
+  @Override
+  public float dotInt8(float[] a, int aOffset, byte[] b, int bOffset, int dim) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    int i = 0;
+    for (; i + 3 < dim; i += 4) {
+      s0 = Math.fma(a[aOffset + i], b[bOffset + i], s0);
+      s1 = Math.fma(a[aOffset + i + 1], b[bOffset + i + 1], s1);
+      s2 = Math.fma(a[aOffset + i + 2], b[bOffset + i + 2], s2);
+      s3 = Math.fma(a[aOffset + i + 3], b[bOffset + i + 3], s3);
+    }
+    for (; i < dim; i++) {
+      s0 = Math.fma(a[aOffset + i], b[bOffset + i], s0);
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
 }

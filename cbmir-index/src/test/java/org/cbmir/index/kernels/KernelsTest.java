@@ -94,6 +94,29 @@ class KernelsTest {
     assertEquals(0f, impl.squareDistance(a, 3, a, 3, dim), "distance to itself");
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {1, 7, 13, 15, 16, 17, 31, 64, 255, 256, 257, 511, 1023})
+  void int8DotProductMatchesScalarReference(int dim) {
+    Random rnd = new Random(31 * dim);
+    float[] a = new float[dim + 5];
+    byte[] b = new byte[dim + 9];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = (float) rnd.nextGaussian();
+    }
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) (rnd.nextInt(255) - 127);
+    }
+    double exact = 0;
+    for (int i = 0; i < dim; i++) {
+      exact += (double) a[3 + i] * b[7 + i];
+    }
+    double tol = 1e-5 * Math.max(1, Math.abs(exact) + 127 * dim);
+    assertEquals(exact, impl.dotInt8(a, 3, b, 7, dim), tol, "dim " + dim);
+    assertEquals(exact, ref.dotInt8(a, 3, b, 7, dim), tol, "dim " + dim);
+    assertEquals(impl.dotInt8(a, 3, b, 7, dim), impl.dotInt8(a, 3, b, 7, dim),
+        "the same bits every time");
+  }
+
   @Test
   @Order(0)
   void theSameDistanceGivesTheSameBitsBeforeAndAfterWarmUp() {

@@ -1,0 +1,187 @@
+package org.cbmir.index;
+
+import java.io.IOException;
+import java.util.Arrays;
+import org.cbmir.api.CorruptIndexException;
+import org.cbmir.api.Embedding;
+import org.cbmir.index.kernels.Kernels;
+
+/**
+ * FC1 rows quantised to int8 with one scale per row ({@code FeatureStorage.INT8}): row values
+ * {@code x} are stored as {@code q = round(x / s)} with {@code s = max|x| / 127}, in pages of
+ * {@value #PAGE_ROWS} rows like {@link Float32FeatureStore}. A distance is computed as {@code
+ * |y|^2 - 2 s (y . q) + s^2 |q|^2}: one int8-by-float dot product per row, with {@code |y|^2} once
+ * per query and {@code s^2 |q|^2} kept per row, so the kernel reads one byte per value.
+ *
+ * <p>A per-row scale (not per dimension) is chosen because rows arrive one at a time: each row's
+ * scale depends on that row only, so adding never requantises what is stored.
+ *
+ * <p>Thread-safety: see {@link FeatureStore}.
+ */
+final class Int8FeatureStore implements FeatureStore {
+  static final int PAGE_SHIFT = 10;
+  static final int PAGE_ROWS = 1 << PAGE_SHIFT;
+  private static final int PAGE_MASK = PAGE_ROWS - 1;
+  /** Section name in the index file: per row a float scale, then {@code dimension} bytes. */
+  static final String SECTION = "features-int8";
+
+  private final int dim;
+  private byte[][] pages = new byte[0][];
+  private float[][] scales = new float[0][];
+  private float[][] norms = new float[0][];
+  private int size;
+  private final float[] scratch;
+
+  Int8FeatureStore(int dimension) {
+    this.dim = dimension;
+    this.scratch = new float[dimension];
+  }
+
+  @Override
+  public int dimension() {
+    return dim;
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public void append(Embedding e) {
+    // Called under the index's write lock only, so the scratch row is never shared.
+    e.copyFc1Into(scratch, 0);
+    float max = 0;
+    for (float v : scratch) {
+      max = Math.max(max, Math.abs(v));
+    }
+    float scale = max > 0 ? max / 127f : 1f;
+    ensurePage(size >>> PAGE_SHIFT);
+    byte[] page = pages[size >>> PAGE_SHIFT];
+    int off = (size & PAGE_MASK) * dim;
+    for (int i = 0; i < dim; i++) {
+      page[off + i] = (byte) Math.max(-127, Math.min(127, Math.round(scratch[i] / scale)));
+    }
+    set(size, scale, page, off);
+    size++;
+  }
+
+  private void ensurePage(int p) {
+    if (p >= pages.length) {
+      int n = Math.max(p + 1, pages.length * 2);
+      pages = Arrays.copyOf(pages, n);
+      scales = Arrays.copyOf(scales, n);
+      norms = Arrays.copyOf(norms, n);
+    }
+    if (pages[p] == null) {
+      pages[p] = new byte[PAGE_ROWS * dim];
+      scales[p] = new float[PAGE_ROWS];
+      norms[p] = new float[PAGE_ROWS];
+    }
+  }
+
+  /** Stores a row's scale and its dequantised squared norm {@code s^2 |q|^2}. */
+  private void set(int row, float scale, byte[] page, int off) {
+    long qq = 0;
+    for (int i = 0; i < dim; i++) {
+      qq += page[off + i] * page[off + i];
+    }
+    scales[row >>> PAGE_SHIFT][row & PAGE_MASK] = scale;
+    norms[row >>> PAGE_SHIFT][row & PAGE_MASK] = scale * scale * qq;
+  }
+
+  private float distance(float[] query, float queryNorm, int ordinal) {
+    int p = ordinal >>> PAGE_SHIFT;
+    int r = ordinal & PAGE_MASK;
+    float dot = Kernels.dotInt8(query, 0, pages[p], r * dim, dim);
+    float d = queryNorm - 2 * scales[p][r] * dot + norms[p][r];
+    return Math.max(0f, d);
+  }
+
+  private float norm(float[] query) {
+    float s = 0;
+    for (int i = 0; i < dim; i++) {
+      s = Math.fma(query[i], query[i], s);
+    }
+    return s;
+  }
+
+  @Override
+  public float squareDistance(float[] query, int ordinal) {
+    return distance(query, norm(query), ordinal);
+  }
+
+  @Override
+  public void squareDistances(float[] query, int[] ordinals, int n, float[] out) {
+    float qn = norm(query);
+    for (int i = 0; i < n; i++) {
+      out[i] = distance(query, qn, ordinals[i]);
+    }
+  }
+
+  @Override
+  public long ramBytesUsed() {
+    long b = 0;
+    for (int p = 0; p < pages.length; p++) {
+      b += pages[p] == null ? 0 : pages[p].length + 8L * PAGE_ROWS;
+    }
+    return b;
+  }
+
+  @Override
+  public SectionSource snapshot(int count) {
+    byte[][] held = pages.clone();
+    float[][] heldScales = scales.clone();
+    return w -> {
+      w.beginSection(SECTION, (4L + dim) * count);
+      for (int row = 0; row < count; row++) {
+        int p = row >>> PAGE_SHIFT;
+        int off = (row & PAGE_MASK) * dim;
+        w.putFloat(heldScales[p][row & PAGE_MASK]);
+        for (int i = 0; i < dim; i++) {
+          w.putByte(held[p][off + i]);
+        }
+      }
+      w.endSection();
+    };
+  }
+
+  /**
+   * Reads the {@value #SECTION} section of {@code count} rows; a scale that is not a positive finite
+   * number, or a value of -128 (never written), is corrupt.
+   */
+  static Int8FeatureStore read(SectionReader r, int dimension, int count) throws IOException {
+    Int8FeatureStore s = new Int8FeatureStore(dimension);
+    r.beginSection(SECTION, (4L + dimension) * count);
+    for (int row = 0; row < count; row++) {
+      s.ensurePage(row >>> PAGE_SHIFT);
+      float scale = r.getFloat();
+      if (!(scale > 0) || !Float.isFinite(scale)) {
+        throw new CorruptIndexException(r.file(), SECTION, "scale " + scale + " of row " + row
+            + " is not a positive finite number");
+      }
+      byte[] page = s.pages[row >>> PAGE_SHIFT];
+      int off = (row & PAGE_MASK) * dimension;
+      for (int i = 0; i < dimension; i++) {
+        byte b = r.getByte();
+        if (b == Byte.MIN_VALUE) {
+          throw new CorruptIndexException(r.file(), SECTION, "value -128 in row " + row
+              + " (quantised values lie in -127..127)");
+        }
+        page[off + i] = b;
+      }
+      s.set(row, scale, page, off);
+    }
+    r.endSection();
+    s.size = count;
+    return s;
+  }
+
+  @Override
+  public void release() {
+    pages = new byte[0][];
+    scales = new float[0][];
+    norms = new float[0][];
+    size = 0;
+  }
+}
