@@ -1,5 +1,6 @@
 package org.cbmir.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -185,6 +186,26 @@ class HeldOutPatientTest {
           assertTrue(got >= want - 0.05, source + " class " + NAMES[c] + " accuracy " + got
               + ", card says " + want);
         }
+      }
+      // Compact features on the same queries: int8 re-scored must rank like float32.
+      List<org.cbmir.data.eval.Evaluation.Row> rows = org.cbmir.data.eval.Evaluation.rows(dir);
+      List<org.cbmir.data.eval.Evaluation.Row> trainRows = rows.stream()
+          .filter(r -> r.split().equals("train")).toList();
+      List<org.cbmir.data.eval.Evaluation.Row> testRows = rows.stream()
+          .filter(r -> r.split().equals("test")).toList();
+      for (String source : List.of("real", "transplanted")) {
+        java.util.Map<org.cbmir.api.FeatureStorage, Double> map = new java.util.EnumMap<>(
+            org.cbmir.api.FeatureStorage.class);
+        for (org.cbmir.api.FeatureStorage fs : org.cbmir.api.FeatureStorage.values()) {
+          map.put(fs, org.cbmir.data.eval.Evaluation.evaluate(source, enc, db, trainRows, q,
+              testRows, r -> r.source().equals(source), fs).map());
+        }
+        System.out.println("coarse-to-fine mAP@10 on " + source + " test queries by feature"
+            + " storage: " + map);
+        assertEquals(map.get(org.cbmir.api.FeatureStorage.FLOAT32),
+            map.get(org.cbmir.api.FeatureStorage.INT8_RESCORED), 0.005, source);
+        assertEquals(map.get(org.cbmir.api.FeatureStorage.FLOAT32),
+            map.get(org.cbmir.api.FeatureStorage.INT8), 0.02, source);
       }
       // Every bit of the hash code alive: mean activation within [0.2, 0.8] on the test split,
       // for at least as many bits as the card reports.

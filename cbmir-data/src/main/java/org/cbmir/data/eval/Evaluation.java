@@ -8,12 +8,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Predicate;
 import org.cbmir.api.CtSlice;
 import org.cbmir.api.Embedding;
+import org.cbmir.api.FeatureStorage;
 import org.cbmir.api.Encoder;
 import org.cbmir.api.Hit;
 import org.cbmir.api.IndexConfig;
@@ -77,7 +79,8 @@ public final class Evaluation {
       double majorityRight, double majorityWithinOne, double[][] pr) {}
 
   /** The three protocols. Thread-safety: immutable by convention. */
-  public record Summary(Result real, Result transplanted, Result paper) {}
+  public record Summary(Result real, Result transplanted, Result paper,
+      Map<FeatureStorage, double[]> storageMap) {}
 
   private Evaluation() {}
 
@@ -111,7 +114,17 @@ public final class Evaluation {
     }
     Result paper = evaluate("paper protocol: random 70/30 split of all slices", encoder, dbE,
         dbR, qE, qR, r -> true);
-    Summary s = new Summary(real, transplanted, paper);
+    // The same two protocols with compact features: coarse-to-fine mAP@10 per storage.
+    Map<FeatureStorage, double[]> storageMap = new EnumMap<>(FeatureStorage.class);
+    storageMap.put(FeatureStorage.FLOAT32, new double[] {real.map(), transplanted.map()});
+    for (FeatureStorage fs : List.of(FeatureStorage.INT8, FeatureStorage.INT8_RESCORED)) {
+      storageMap.put(fs, new double[] {
+          evaluate(real.protocol(), encoder, train, trainRows, test, testRows,
+              r -> r.source().equals("real"), fs).map(),
+          evaluate(transplanted.protocol(), encoder, train, trainRows, test, testRows,
+              r -> r.source().equals("transplanted"), fs).map()});
+    }
+    Summary s = new Summary(real, transplanted, paper, storageMap);
     Files.createDirectories(out);
     Files.writeString(out.resolve("summary.json"), EvaluationReport.json(s));
     PrCurvePlot.write(s, out.resolve("pr.png"));
@@ -133,6 +146,15 @@ public final class Evaluation {
   public static Result evaluate(String protocol, Encoder encoder, List<Embedding> db,
       List<Row> dbRows, List<Embedding> queries, List<Row> queryRows, Predicate<Row> use)
       throws IOException {
+    return evaluate(protocol, encoder, db, dbRows, queries, queryRows, use,
+        FeatureStorage.FLOAT32);
+  }
+
+  /** {@link #evaluate(String, Encoder, List, List, List, List, Predicate)} with an index whose
+   * features are kept as {@code storage}. */
+  public static Result evaluate(String protocol, Encoder encoder, List<Embedding> db,
+      List<Row> dbRows, List<Embedding> queries, List<Row> queryRows, Predicate<Row> use,
+      FeatureStorage storage) throws IOException {
     int[] order = addOrder(db.size());
     db = inOrder(db, order);
     dbRows = inOrder(dbRows, order);
@@ -160,7 +182,7 @@ public final class Evaluation {
     // Per nodule: the classes of the top 10 of all its query slices, pooled.
     Map<String, List<Long>> noduleHits = new HashMap<>();
     Map<String, Integer> noduleClass = new HashMap<>();
-    try (RetrievalIndex index = index(encoder, db, dbRows)) {
+    try (RetrievalIndex index = index(encoder, db, dbRows, storage)) {
       for (int qi = 0; qi < nq; qi++) {
         int q = picked.get(qi);
         Embedding e = queries.get(q);
@@ -237,8 +259,13 @@ public final class Evaluation {
 
   /** An index holding {@code db.get(i)} as ordinal {@code i}, labelled from its row. */
   static RetrievalIndex index(Encoder encoder, List<Embedding> db, List<Row> rows) {
+    return index(encoder, db, rows, FeatureStorage.FLOAT32);
+  }
+
+  static RetrievalIndex index(Encoder encoder, List<Embedding> db, List<Row> rows,
+      FeatureStorage storage) {
     RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().matching(encoder)
-        .expectedSlices(Math.max(1, db.size())).build());
+        .expectedSlices(Math.max(1, db.size())).featureStorage(storage).build());
     for (int i = 0; i < db.size(); i++) {
       Row r = rows.get(i);
       index.add(SliceRef.builder().patientId(r.patient()).seriesUid(r.series())

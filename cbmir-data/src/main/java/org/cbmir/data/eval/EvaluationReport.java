@@ -23,6 +23,15 @@ public final class EvaluationReport {
     protocol(b, "transplanted", s.transplanted());
     b.append(",\n");
     protocol(b, "paperProtocol", s.paper());
+    b.append(",\n  \"mapByFeatureStorage\": {");
+    String sep = "";
+    for (var e : s.storageMap().entrySet()) {
+      b.append(sep).append("\"").append(e.getKey()).append("\": {\"real\": ")
+          .append(number(e.getValue()[0])).append(", \"transplanted\": ")
+          .append(number(e.getValue()[1])).append("}");
+      sep = ", ";
+    }
+    b.append("}");
     b.append(",\n  \"k\": ").append(Evaluation.K).append(",\n");
     b.append("  \"paperMapPerClass\": ").append(Arrays.toString(Evaluation.PAPER_MAP))
         .append(",\n  \"paperPrecision\": 0.73\n}\n");
@@ -84,6 +93,10 @@ public final class EvaluationReport {
             100 * r.majorityWithinOne()));
       }
     }
+    b.append("coarse-to-fine mAP@10 by feature storage (real slices / transplanted nodules):");
+    s.storageMap().forEach((fs, m) -> b.append(String.format(Locale.ROOT, " %s %.3f / %.3f;",
+        fs, m[0], m[1])));
+    b.append(String.format(Locale.ROOT, "%n"));
     b.append("paper (Table 3, random split of slices) per-class mAP: ")
         .append(Arrays.toString(Evaluation.PAPER_MAP)).append(String.format(Locale.ROOT, "%n"));
     return b.toString();
