@@ -57,6 +57,15 @@ if /usr/bin/python3 -c "import torch" 2>/dev/null; then
   /usr/bin/python3 "$root/training/bench_torch.py" | tee -a "$cref"
 fi
 
+# FAISS (Debian's python3-faiss) on the very codes of HammingTopBenchmark, when installed.
+if /usr/bin/python3 -c "import faiss" 2>/dev/null && [[ "HammingTopBenchmark" =~ ${1:-.*} ]]; then
+  tmp="$(mktemp -d)"
+  "$java" -cp "$here/target/benchmarks.jar" org.cbmir.benchmarks.DumpCodes 10000000 64 \
+    "$tmp/codes.u64" "$tmp/queries.u64"
+  /usr/bin/python3 "$here/faiss_peer.py" "$tmp/codes.u64" "$tmp/queries.u64" | tee -a "$cref"
+  rm -rf "$tmp"
+fi
+
 "$java" -jar "$here/target/benchmarks.jar" "${1:-.*}" \
   -rf json -rff "$out/$stamp-jmh.json" 2>&1 | tee "$out/$stamp-jmh.log"
 

@@ -2,6 +2,7 @@ package org.cbmir.benchmarks;
 
 import java.util.Random;
 import org.cbmir.api.Embedding;
+import org.cbmir.api.FeatureStorage;
 import org.cbmir.api.IndexConfig;
 import org.cbmir.api.RetrievalIndex;
 import org.cbmir.api.RetrievalIndexes;
@@ -25,6 +26,26 @@ final class Fixtures {
   }
 
   /**
+   * An index of the {@code n} codes of {@link #uniformCodes(int, int, long)} (features of dimension
+   * 1, zero): the very codes {@link DumpCodes} writes for the FAISS peer.
+   */
+  static HammingRetrievalIndex uniformIndex(int n, int bits, long seed) {
+    int words = Embedding.wordsFor(bits);
+    long[] codes = uniformCodes(n, words, seed);
+    RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().bits(bits)
+        .featureDimension(1).modelFingerprint(MODEL).expectedSlices(n).build());
+    long[] code = new long[words];
+    float[] f = new float[1];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(codes, i * words, code, 0, words);
+      SliceRef ref = SliceRef.builder().patientId("P" + (i / 300)).seriesUid("S" + (i / 300))
+          .sliceIndex(i % 300).build();
+      index.add(ref, Embedding.builder().code(code, bits).fc1(f).modelFingerprint(MODEL).build());
+    }
+    return (HammingRetrievalIndex) index;
+  }
+
+  /**
    * An index of {@code n} slices whose codes and features form {@code clusters} clusters, as a
    * trained encoder's do: each slice is a centre with a few code bits flipped and Gaussian noise
    * on its features. With {@code clusters == 0} codes are uniform and features random.
@@ -38,6 +59,12 @@ final class Fixtures {
 
   /** See {@link #index}; also returns the centres, for making queries near the data. */
   static Clustered clustered(int n, int bits, int dim, int clusters, long seed) {
+    return clustered(n, bits, dim, clusters, seed, FeatureStorage.FLOAT32);
+  }
+
+  /** {@link #clustered(int, int, int, int, long)} with features kept as {@code storage}. */
+  static Clustered clustered(int n, int bits, int dim, int clusters, long seed,
+      FeatureStorage storage) {
     Random rnd = new Random(seed);
     int words = Embedding.wordsFor(bits);
     int nc = Math.max(1, clusters);
@@ -52,7 +79,8 @@ final class Fixtures {
       }
     }
     RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().bits(bits)
-        .featureDimension(dim).modelFingerprint(MODEL).expectedSlices(n).build());
+        .featureDimension(dim).modelFingerprint(MODEL).expectedSlices(n).featureStorage(storage)
+        .build());
     long[] code = new long[words];
     float[] f = new float[dim];
     for (int i = 0; i < n; i++) {

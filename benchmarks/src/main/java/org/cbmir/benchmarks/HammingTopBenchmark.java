@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Exact top-100 by Hamming distance, and radius search by multi-index hashing against the linear
- * scan, through the index over N uniformly random codes (features of dimension 1, unused here).
+ * scan, through the index over N uniformly random codes (features of dimension 1, unused here):
+ * the codes and queries {@link DumpCodes} writes for FAISS ({@code benchmarks/faiss_peer.py}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,7 +41,7 @@ public class HammingTopBenchmark {
 
   @Setup
   public void setup() {
-    index = Fixtures.index(n, bits, 1, 0, 11);
+    index = Fixtures.uniformIndex(n, bits, 11);
     long[] flat = Fixtures.uniformCodes(64, bits / 64, 13);
     queries = new long[64][];
     for (int i = 0; i < 64; i++) {

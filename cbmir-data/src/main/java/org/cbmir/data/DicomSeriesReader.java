@@ -145,7 +145,8 @@ public final class DicomSeriesReader implements VolumeReader {
         DicomSlice s = DicomSlice.read(f);
         bySeries.computeIfAbsent(s.seriesUid(), k -> new ArrayList<>()).add(s);
       } catch (UnreadableInputException e) {
-        LOG.warn("skipping {}", e.getMessage());
+        // The listener hears of every skip; a log line at WARN as well would say it twice.
+        LOG.debug("skipping {}", e.getMessage());
         listener.skipped(f, e);
       }
       listener.progress(++done, candidates.size());
@@ -155,7 +156,7 @@ public final class DicomSeriesReader implements VolumeReader {
       try {
         volumes.add(assemble(series, listener));
       } catch (UnreadableInputException e) {
-        LOG.warn("skipping series: {}", e.getMessage());
+        LOG.debug("skipping series: {}", e.getMessage());
         listener.skipped(e.file(), e);
       }
     }
