@@ -1,6 +1,5 @@
 package org.cbmir.benchmarks;
 
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.cbmir.api.Embedding;
 import org.cbmir.api.SearchRequest;
@@ -47,12 +46,7 @@ public class CoarseToFineBenchmark {
   public void setup() {
     Fixtures.Clustered data = Fixtures.clustered(n, 64, 256, 2000, 21);
     index = data.index();
-    Random rnd = new Random(5);
-    queries = new Embedding[64];
-    for (int i = 0; i < queries.length; i++) {
-      int c = rnd.nextInt(data.codeCentres().length);
-      queries[i] = Fixtures.queryNear(data.codeCentres()[c], data.featureCentres()[c], 64, rnd);
-    }
+    queries = Fixtures.queriesNear(data, 64, 64, 5);
     SearchResult r = index.search(queries[0], request);
     System.out.printf("strategy=%s pool=%d radius=%d fineFraction=%.5f hotBytesPerSlice=%.1f"
         + " ramBytesPerSlice=%.1f%n", r.strategy(), r.poolSize(), r.radiusUsed(),

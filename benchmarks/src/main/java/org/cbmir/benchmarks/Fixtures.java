@@ -104,6 +104,17 @@ final class Fixtures {
     return new Clustered((HammingRetrievalIndex) index, centres, fcentres);
   }
 
+  /** {@code n} queries, each near a cluster centre drawn at random with {@code seed}. */
+  static Embedding[] queriesNear(Clustered data, int n, int bits, long seed) {
+    Random rnd = new Random(seed);
+    Embedding[] out = new Embedding[n];
+    for (int i = 0; i < n; i++) {
+      int c = rnd.nextInt(data.codeCentres().length);
+      out[i] = queryNear(data.codeCentres()[c], data.featureCentres()[c], bits, rnd);
+    }
+    return out;
+  }
+
   /** A query near a cluster centre: a few bits flipped, features jittered like the slices'. */
   static Embedding queryNear(long[] code, float[] features, int bits, Random rnd) {
     long[] q = code.clone();

@@ -1,7 +1,6 @@
 package org.cbmir.benchmarks;
 
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.cbmir.api.Embedding;
 import org.cbmir.api.FeatureStorage;
@@ -52,7 +51,7 @@ public class ScaleBenchmark {
   /** Per-thread position in the query list, so that two threads do not search in lockstep. */
   @State(Scope.Thread)
   public static class Cursor {
-    int q = new Random().nextInt(64);
+    int q = (int) (Thread.currentThread().threadId() * 17 & 63);
   }
 
   @Setup
@@ -60,12 +59,7 @@ public class ScaleBenchmark {
     long t0 = System.nanoTime();
     Fixtures.Clustered data = Fixtures.clustered(n, 64, 256, 2000, 21, storage);
     index = data.index();
-    Random rnd = new Random(5);
-    queries = new Embedding[64];
-    for (int i = 0; i < queries.length; i++) {
-      int c = rnd.nextInt(data.codeCentres().length);
-      queries[i] = Fixtures.queryNear(data.codeCentres()[c], data.featureCentres()[c], 64, rnd);
-    }
+    queries = Fixtures.queriesNear(data, 64, 64, 5);
     batch16 = List.of(queries).subList(0, 16);
     batch64 = List.of(queries);
     SearchResult r = index.search(queries[0], request);

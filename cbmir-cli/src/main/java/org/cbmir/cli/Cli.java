@@ -144,6 +144,21 @@ public final class Cli implements Callable<Integer> {
     }
   }
 
+  /** The {@code --data} option of evaluate and export-dataset. */
+  static final class DataOption {
+    @Option(names = "--data", defaultValue = "../shared/data", paramLabel = "FOLDER",
+        description = "LIDC-IDRI or LUNA16 data folder (default ../shared/data)")
+    Path data;
+
+    /** The folder, checked to exist before any work. */
+    Path folder() throws IOException {
+      if (!Files.isDirectory(data)) {
+        throw new NoSuchFileException(data.toAbsolutePath().toString(), null, "no data folder");
+      }
+      return data;
+    }
+  }
+
   @Command(name = "index", mixinStandardHelpOptions = true, description = "Index every CT series"
       + " under a folder (DICOM or MetaImage); slices get nodule classes where LIDC XML or LUNA16"
       + " annotations lie beside them. The index file is written atomically at the end.")
@@ -419,9 +434,7 @@ public final class Cli implements Callable<Integer> {
   static final class Evaluate implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
 
-    @Option(names = "--data", defaultValue = "../shared/data", paramLabel = "FOLDER",
-        description = "LIDC-IDRI or LUNA16 folder (default ../shared/data)")
-    Path data;
+    @CommandLine.Mixin DataOption data = new DataOption();
 
     @Option(names = "--out", defaultValue = "target/eval", paramLabel = "FOLDER",
         description = "output folder (default target/eval)")
@@ -429,11 +442,9 @@ public final class Cli implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-      if (!Files.isDirectory(data)) {
-        throw new NoSuchFileException(data.toAbsolutePath().toString(), null, "no data folder");
-      }
+      Path folder = data.folder();
       Path dataset = out.resolve("dataset");
-      DatasetExporter.builder().build().exportFolder(data, dataset,
+      DatasetExporter.builder().build().exportFolder(folder, dataset,
           new ConsoleProgress(cli.err, System.console() != null, false).reading());
       try (Encoder enc = Models.encoder()) {
         Evaluation.Summary s = Evaluation.run(dataset, enc, out);
@@ -451,9 +462,7 @@ public final class Cli implements Callable<Integer> {
   static final class ExportDataset implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
 
-    @Option(names = "--data", defaultValue = "../shared/data", paramLabel = "FOLDER",
-        description = "data folder (default ../shared/data)")
-    Path data;
+    @CommandLine.Mixin DataOption data = new DataOption();
 
     @Option(names = "--out", required = true, paramLabel = "FOLDER", description = "output"
         + " folder")
@@ -466,11 +475,9 @@ public final class Cli implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-      if (!Files.isDirectory(data)) {
-        throw new NoSuchFileException(data.toAbsolutePath().toString(), null, "no data folder");
-      }
+      Path folder = data.folder();
       DatasetExporter.Summary s = DatasetExporter.builder().insertedPerClass(inserted).build()
-          .exportFolder(data, out, new ConsoleProgress(cli.err, System.console() != null, false)
+          .exportFolder(folder, out, new ConsoleProgress(cli.err, System.console() != null, false)
               .reading());
       cli.out.println("records per split: " + s.recordsPerSplit() + "; written to " + out);
       return 0;
