@@ -87,12 +87,16 @@ public record SearchRequest(
     return new Builder();
   }
 
-  /** A builder initialised with this request's fields. */
+  /**
+   * A builder initialised with this request's fields. A pool size equal to the default for this
+   * request's {@code k} stays the default (derived again from the new {@code k}), so that {@code
+   * toBuilder().k(2000).build()} widens the pool with {@code k} instead of failing.
+   */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.k = k;
     b.hammingRadius = hammingRadius;
-    b.minPoolSize = minPoolSize;
+    b.minPoolSize = minPoolSize == Math.max(DEFAULT_MIN_POOL_SIZE, k) ? -1 : minPoolSize;
     b.mode = mode;
     b.allowedClasses = EnumSet.noneOf(NoduleClass.class);
     b.allowedClasses.addAll(allowedClasses);

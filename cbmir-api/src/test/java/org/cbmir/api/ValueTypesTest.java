@@ -163,6 +163,10 @@ class ValueTypesTest {
     assertTrue(r.hasFilters());
     assertEquals(r, r.toBuilder().build());
     assertThrows(UnsupportedOperationException.class, () -> r.excludedPatients().add("b"));
+    // The default pool follows k through toBuilder; a pool the user chose is kept.
+    assertEquals(2000, SearchRequest.defaults().toBuilder().k(2000).build().minPoolSize());
+    assertEquals(5000, SearchRequest.builder().minPoolSize(5000).build().toBuilder().k(20)
+        .build().minPoolSize());
   }
 
   @Test

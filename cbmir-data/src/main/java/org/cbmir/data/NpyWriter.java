@@ -69,7 +69,7 @@ public final class NpyWriter implements AutoCloseable {
   }
 
   private void writeHeader() throws IOException {
-    StringBuilder shape = new StringBuilder("(").append(String.format("%12d", records));
+    StringBuilder shape = new StringBuilder("(").append(String.format(java.util.Locale.ROOT, "%12d", records));
     for (int s : recordShape) {
       shape.append(", ").append(s);
     }
