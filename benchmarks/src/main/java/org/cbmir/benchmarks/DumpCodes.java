@@ -13,6 +13,8 @@ import java.nio.file.Path;
  * <pre>
  * java -cp benchmarks.jar org.cbmir.benchmarks.DumpCodes 10000000 64 codes.u64 queries.u64
  * </pre>
+ *
+ * <p>Thread-safety: a command-line tool, not meant to be called concurrently.
  */
 public final class DumpCodes {
   private DumpCodes() {}

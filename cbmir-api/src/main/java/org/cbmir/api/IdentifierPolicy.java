@@ -61,7 +61,7 @@ public sealed interface IdentifierPolicy {
         .seriesUid(seriesUid(ref.seriesUid())).build();
   }
 
-  /** Keeps identifiers. */
+  /** Keeps identifiers. Thread-safety: stateless. */
   final class Keep implements IdentifierPolicy {
     private static final Keep INSTANCE = new Keep();
 
@@ -93,7 +93,10 @@ public sealed interface IdentifierPolicy {
     }
   }
 
-  /** Replaces identifiers by keyed hashes. */
+  /**
+   * Replaces identifiers by keyed hashes. Thread-safety: immutable; each call uses its own
+   * {@link Mac}.
+   */
   final class Pseudonymise implements IdentifierPolicy {
     private static final int MIN_KEY_BYTES = 16;
     private final SecretKeySpec key;

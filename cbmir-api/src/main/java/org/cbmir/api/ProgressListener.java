@@ -93,4 +93,24 @@ public interface ProgressListener {
    * on without it.
    */
   default void skipped(Path file, CbmirException reason) {}
+
+  /**
+   * This listener as a {@link VolumeReader}'s: the reader's file counts become {@link Step#READ}
+   * progress, timed from this call; skipped files are passed on.
+   */
+  default VolumeReader.ReadListener reading() {
+    long start = System.nanoTime();
+    return new VolumeReader.ReadListener() {
+      @Override
+      public void progress(int done, int total) {
+        ProgressListener.this.progress(new Progress(Step.READ, done, total,
+            Duration.ofNanos(System.nanoTime() - start)));
+      }
+
+      @Override
+      public void skipped(Path file, CbmirException reason) {
+        ProgressListener.this.skipped(file, reason);
+      }
+    };
+  }
 }

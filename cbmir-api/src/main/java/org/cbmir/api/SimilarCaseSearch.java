@@ -124,22 +124,20 @@ public final class SimilarCaseSearch implements AutoCloseable {
     if (!Files.exists(path)) {
       throw new NoSuchFileException(path.toString(), null, "nothing to ingest there");
     }
-    ProgressListener listener = options.listener();
     int[] skipped = {0};
-    long readStart = System.nanoTime();
-    VolumeReader.ReadListener reading = new VolumeReader.ReadListener() {
+    ProgressListener listener = new ProgressListener() {
       @Override
-      public void progress(int done, int total) {
-        listener.progress(new ProgressListener.Progress(ProgressListener.Step.READ, done, total,
-            Duration.ofNanos(System.nanoTime() - readStart)));
+      public void progress(Progress p) {
+        options.listener().progress(p);
       }
 
       @Override
       public void skipped(Path file, CbmirException reason) {
         skipped[0]++;
-        listener.skipped(file, reason);
+        options.listener().skipped(file, reason);
       }
     };
+    VolumeReader.ReadListener reading = listener.reading();
     List<CtVolume> volumes = new ArrayList<>();
     for (VolumeReader reader : readers) {
       if (reader.canRead(path)) {
@@ -175,7 +173,6 @@ public final class SimilarCaseSearch implements AutoCloseable {
           embeddings = encodeVolume(v, refs, added, total, encodeStart, listener);
         } catch (RuntimeException e) {
           // A volume the models reject (or whose labels do not fit) leaves no trace.
-          skipped[0]++;
           listener.skipped(path, new UnreadableInputException(path, "series "
               + v.seriesUid() + " of patient " + v.patientId() + " could not be encoded: "
               + e.getMessage(), e));

@@ -64,6 +64,21 @@ public record SliceRef(
     return noduleClass.isKnown() ? Optional.of(noduleClass) : Optional.empty();
   }
 
+  /**
+   * What the slice shows, for people: "no nodule", "nodule 9.3 mm (8-13 mm)", or "class unknown".
+   */
+  public String noduleInWords() {
+    if (!noduleClass.isKnown()) {
+      return "class unknown";
+    }
+    if (noduleClass == NoduleClass.NONE) {
+      return "no nodule";
+    }
+    return Double.isNaN(noduleDiameterMm) ? "nodule " + noduleClass.description()
+        : String.format(java.util.Locale.ROOT, "nodule %.1f mm (%s)", noduleDiameterMm,
+            noduleClass.description());
+  }
+
   /** A builder; patient ID, series UID and slice index are required. */
   public static Builder builder() {
     return new Builder();

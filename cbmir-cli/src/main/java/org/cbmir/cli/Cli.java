@@ -198,7 +198,7 @@ public final class Cli implements Callable<Integer> {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      ConsoleProgress progress = new ConsoleProgress(cli.err, System.console() != null, quiet);
+      ConsoleProgress progress = ConsoleProgress.on(cli.err, quiet);
       SimilarCaseSearch.Builder b = SimilarCaseSearch.builder().identifiers(key.policy());
       try (SimilarCaseSearch cbmir = append ? b.open(out) : b.create()) {
         IngestOptions.Builder options = IngestOptions.builder().listener(progress);
@@ -278,7 +278,7 @@ public final class Cli implements Callable<Integer> {
         List<Hit> hits = cbmir.search(s, request.build()).hits();
         SliceRef r = s.ref();
         cli.out.printf(Locale.ROOT, "query %s slice %d, z %.1f mm, %s%n", r.patientId(),
-            r.sliceIndex(), r.zMm(), Gallery.classWords(r));
+            r.sliceIndex(), r.zMm(), r.noduleInWords());
         cli.out.println("Hamming: bits of the hash code that differ (coarse stage, " + cbmir
             .index().bits() + " bits); FC1: Euclidean distance of the " + cbmir.index()
             .featureDimension() + " features that rank the hits (fine stage)");
@@ -287,7 +287,7 @@ public final class Cli implements Callable<Integer> {
         for (Hit h : hits) {
           cli.out.printf(Locale.ROOT, "%-4d %-22s %-5d %-8.1f %-7d %-6.3f %s%n", h.rank(),
               h.ref().patientId(), h.ref().sliceIndex(), h.ref().zMm(), h.hammingDistance(),
-              h.featureDistance(), Gallery.classWords(h.ref()));
+              h.featureDistance(), h.ref().noduleInWords());
         }
         if (html != null) {
           List<DatasetExporter.Source> sources = archive == null ? List.of()
@@ -445,7 +445,7 @@ public final class Cli implements Callable<Integer> {
       Path folder = data.folder();
       Path dataset = out.resolve("dataset");
       DatasetExporter.builder().build().exportFolder(folder, dataset,
-          new ConsoleProgress(cli.err, System.console() != null, false).reading());
+          ConsoleProgress.on(cli.err, false).reading());
       try (Encoder enc = Models.encoder()) {
         Evaluation.Summary s = Evaluation.run(dataset, enc, out);
         cli.out.print(EvaluationReport.text(s));
@@ -477,7 +477,7 @@ public final class Cli implements Callable<Integer> {
     public Integer call() throws IOException {
       Path folder = data.folder();
       DatasetExporter.Summary s = DatasetExporter.builder().insertedPerClass(inserted).build()
-          .exportFolder(folder, out, new ConsoleProgress(cli.err, System.console() != null, false)
+          .exportFolder(folder, out, ConsoleProgress.on(cli.err, false)
               .reading());
       cli.out.println("records per split: " + s.recordsPerSplit() + "; written to " + out);
       return 0;

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Locale;
 import org.cbmir.api.CbmirException;
 import org.cbmir.api.ProgressListener;
-import org.cbmir.api.VolumeReader;
 
 /**
  * Progress on standard error: a bar redrawn in place on a terminal; on a pipe or a log file, a
@@ -31,9 +30,9 @@ final class ConsoleProgress implements ProgressListener {
     this.quiet = quiet;
   }
 
-  /** For the real standard error, a bar when it is a terminal. */
-  static ConsoleProgress onStandardError(boolean quiet) {
-    return new ConsoleProgress(System.err, System.console() != null, quiet);
+  /** Progress on {@code err}: a bar when the JVM runs on a terminal, lines otherwise. */
+  static ConsoleProgress on(PrintStream err, boolean quiet) {
+    return new ConsoleProgress(err, System.console() != null, quiet);
   }
 
   /** Files reported as skipped so far. */
@@ -80,23 +79,6 @@ final class ConsoleProgress implements ProgressListener {
   private static String words(Duration d) {
     long s = Math.max(0, Math.round(d.toMillis() / 1000.0));
     return s < 60 ? s + " s" : String.format(Locale.ROOT, "%d min %02d s", s / 60, s % 60);
-  }
-
-  /** This listener as a reader's listener: file counts become {@link Step#READ} progress. */
-  VolumeReader.ReadListener reading() {
-    long start = System.nanoTime();
-    return new VolumeReader.ReadListener() {
-      @Override
-      public void progress(int done, int total) {
-        ConsoleProgress.this.progress(new Progress(Step.READ, done, total,
-            Duration.ofNanos(System.nanoTime() - start)));
-      }
-
-      @Override
-      public void skipped(Path file, CbmirException reason) {
-        ConsoleProgress.this.skipped(file, reason);
-      }
-    };
   }
 
   @Override

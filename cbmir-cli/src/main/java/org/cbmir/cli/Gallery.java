@@ -24,6 +24,7 @@ import org.cbmir.api.SliceRef;
 import org.cbmir.api.preprocessing.HuWindow;
 import org.cbmir.data.DatasetExporter;
 import org.cbmir.data.Nodule;
+import org.cbmir.data.SliceLabels;
 
 /**
  * One self-contained HTML page (images embedded as PNG data) showing a query slice and its hits in
@@ -74,30 +75,13 @@ final class Gallery {
 
     private static List<Mark> marks(DatasetExporter.Source s, int k) {
       CtVolume v = s.volume();
-      double half = v.depth() > 1 ? (v.zMm(1) - v.zMm(0)) / 2 : 0.5;
       List<Mark> out = new ArrayList<>();
-      for (Nodule n : s.nodules()) {
-        if (v.zMm(k) + half >= n.zMinMm() && v.zMm(k) - half <= n.zMaxMm()) {
-          out.add(new Mark(n.column(v), n.row(v),
-              n.diameterMm() / 2 / v.columnSpacingMm() + 4, n.diameterMm()));
-        }
+      for (Nodule n : SliceLabels.coveringAll(v, k, s.nodules())) {
+        out.add(new Mark(n.column(v), n.row(v), n.diameterMm() / 2 / v.columnSpacingMm() + 4,
+            n.diameterMm()));
       }
       return out;
     }
-  }
-
-  /** The class of a slice in words: "no nodule", "nodule 9.3 mm (8-13 mm)", "class unknown". */
-  static String classWords(SliceRef ref) {
-    NoduleClass c = ref.noduleClass();
-    if (!c.isKnown()) {
-      return "class unknown";
-    }
-    if (c == NoduleClass.NONE) {
-      return "no nodule";
-    }
-    return Double.isNaN(ref.noduleDiameterMm()) ? "nodule " + c.description()
-        : String.format(Locale.ROOT, "nodule %.1f mm (%s)", ref.noduleDiameterMm(),
-            c.description());
   }
 
   static void write(Path html, Shown query, List<Shown> hits) throws IOException {
@@ -151,7 +135,7 @@ final class Gallery {
     }
     b.append("</div><small>").append(escape(r.patientId())).append(", slice ")
         .append(r.sliceIndex()).append(String.format(Locale.ROOT, ", z %.1f mm", r.zMm()))
-        .append("<br>").append(classWords(r)).append("</small></div>");
+        .append("<br>").append(r.noduleInWords()).append("</small></div>");
     return b.toString();
   }
 

@@ -44,16 +44,26 @@ public final class SliceLabels {
    * {@link #diameters}.
    */
   public static Nodule covering(CtVolume volume, int k, List<Nodule> nodules) {
-    double halfSlice = volume.depth() > 1 ? (volume.zMm(1) - volume.zMm(0)) / 2 : 0.5;
-    double z = volume.zMm(k);
     Nodule best = null;
-    for (Nodule n : nodules) {
-      if (z + halfSlice >= n.zMinMm() && z - halfSlice <= n.zMaxMm()
-          && (best == null || n.diameterMm() > best.diameterMm())) {
+    for (Nodule n : coveringAll(volume, k, nodules)) {
+      if (best == null || n.diameterMm() > best.diameterMm()) {
         best = n;
       }
     }
     return best;
+  }
+
+  /** Every nodule that slice {@code k} covers, by the rule of {@link #covering}, in list order. */
+  public static List<Nodule> coveringAll(CtVolume volume, int k, List<Nodule> nodules) {
+    double halfSlice = volume.depth() > 1 ? (volume.zMm(1) - volume.zMm(0)) / 2 : 0.5;
+    double z = volume.zMm(k);
+    List<Nodule> out = new java.util.ArrayList<>();
+    for (Nodule n : nodules) {
+      if (z + halfSlice >= n.zMinMm() && z - halfSlice <= n.zMaxMm()) {
+        out.add(n);
+      }
+    }
+    return out;
   }
 
   /** Largest covering nodule diameter per slice (0 for none), with the same coverage rule. */

@@ -69,8 +69,10 @@ class BadInputCatalogTest {
   @Test
   void everyBadInputGetsAClearMessage() throws IOException {
     java.util.Map<String, BadInputs> area = new java.util.LinkedHashMap<>();
-    for (String a : new String[] {"api", "DICOM", "MetaImage", "LIDC XML", "LUNA16 CSV"}) {
-      area.put(a, new BadInputs(a, dir));
+    String[][] areas = {{"api", "api"}, {"DICOM", "dicom"}, {"MetaImage", "metaimage"},
+        {"LIDC XML", "lidc-xml"}, {"LUNA16 CSV", "luna16-csv"}};
+    for (String[] a : areas) {
+      area.put(a[0], new BadInputs(a[0], a[1], dir));
     }
     // Values handed to the API.
     area.get("api").expect("nodule diameter -1 mm", "-1", () -> NoduleClass.ofDiameterMm(-1));
@@ -186,10 +188,8 @@ class BadInputCatalogTest {
             + "5\n"), ReaderFuzzTestVolume.get()));
 
     List<String> problems = new ArrayList<>();
-    List<String> names = List.of("api", "dicom", "metaimage", "lidc-xml", "luna16-csv");
-    int i = 0;
     for (BadInputs b : area.values()) {
-      problems.addAll(b.finish(names.get(i++)));
+      problems.addAll(b.finish());
     }
     assertTrue(problems.isEmpty(), String.join("\n", problems));
   }

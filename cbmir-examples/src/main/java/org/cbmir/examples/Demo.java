@@ -18,7 +18,6 @@ import org.cbmir.api.ProgressListener;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.SearchResult;
 import org.cbmir.api.SimilarCaseSearch;
-import org.cbmir.api.SliceRef;
 import org.cbmir.api.VolumeReader;
 import org.cbmir.data.DatasetExporter;
 import org.cbmir.data.Nodule;
@@ -84,11 +83,11 @@ public final class Demo {
         double ms = (System.nanoTime() - s0) / 1e6;
         System.out.printf(Locale.ROOT, "%nquery: %s slice %d, z %.1f mm, %s (a test patient);"
                 + " other patients only; %.1f ms with segmentation and encoding%n",
-            v.patientId(), k, v.zMm(k), words(slice.ref()), ms);
+            v.patientId(), k, v.zMm(k), slice.ref().noduleInWords(), ms);
         for (Hit h : result.hits()) {
           System.out.printf(Locale.ROOT, "  %2d  %-16s slice %3d  %-26s  Hamming %2d  FC1"
                   + " %.3f%n", h.rank(), h.ref().patientId(), h.ref().sliceIndex(),
-              words(h.ref()), h.hammingDistance(), h.featureDistance());
+              h.ref().noduleInWords(), h.hammingDistance(), h.featureDistance());
         }
       }
     }
@@ -105,13 +104,6 @@ public final class Demo {
         System.out.print(EvaluationReport.text(s));
       }
     }
-  }
-
-  private static String words(SliceRef ref) {
-    NoduleClass c = ref.noduleClass();
-    return !c.isKnown() ? "class unknown" : c == NoduleClass.NONE ? "no nodule"
-        : String.format(Locale.ROOT, "nodule %.1f mm (%s)", ref.noduleDiameterMm(),
-            c.description());
   }
 
   /** The nodule-free slice nearest {@code from}, or -1. */

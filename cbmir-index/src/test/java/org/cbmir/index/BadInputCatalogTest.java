@@ -26,7 +26,7 @@ class BadInputCatalogTest {
 
   @Test
   void everyBadInputGetsAClearMessage() throws Exception {
-    BadInputs cases = new BadInputs("index", dir);
+    BadInputs cases = new BadInputs("index", "index", dir);
     Random rnd = new Random(Robustness.SEED);
     RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().bits(64)
         .featureDimension(8).modelFingerprint(TestData.MODEL).build());
@@ -82,7 +82,7 @@ class BadInputCatalogTest {
     cases.expect("search after close", "closed", () -> index.search(TestData.embedding(
         TestData.randomCode(rnd, 64), 64, TestData.features(rnd, 8)), SearchRequest.defaults()));
 
-    List<String> problems = cases.finish("index");
+    List<String> problems = cases.finish();
     assertTrue(problems.isEmpty(), String.join("\n", problems));
   }
 }

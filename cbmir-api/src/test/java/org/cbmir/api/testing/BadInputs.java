@@ -12,6 +12,8 @@ import org.cbmir.api.CbmirException;
  * a documented kind (a {@link CbmirException}, {@link IllegalArgumentException}, {@link
  * IllegalStateException} or {@link IOException}) whose message mentions the file or value. The
  * rows become the table of RELIABILITY.md.
+ *
+ * <p>Thread-safety: not thread-safe; one per test.
  */
 public final class BadInputs {
   /** A call that must fail. */
@@ -22,13 +24,18 @@ public final class BadInputs {
   }
 
   private final String area;
+  private final String name;
   private final Path tempDir;
   private final List<String> rows = new ArrayList<>();
   private final List<String> problems = new ArrayList<>();
 
-  /** Cases of one area; paths under {@code tempDir} are written as DIR in the table. */
-  public BadInputs(String area, Path tempDir) {
+  /**
+   * Cases of one area (its label in the table), written to {@code bad-inputs-<name>.md}; paths
+   * under {@code tempDir} are written as DIR.
+   */
+  public BadInputs(String area, String name, Path tempDir) {
     this.area = area;
+    this.name = name;
     this.tempDir = tempDir;
   }
 
@@ -54,7 +61,7 @@ public final class BadInputs {
    * Writes the table rows to {@code target/robustness/bad-inputs-<name>.md}, prints the count and
    * returns the cases without a clear message (empty when all are clear).
    */
-  public List<String> finish(String name) throws IOException {
+  public List<String> finish() throws IOException {
     Path out = Path.of("target", "robustness");
     Files.createDirectories(out);
     Files.writeString(out.resolve("bad-inputs-" + name + ".md"), String.join("\n", rows) + "\n");

@@ -13,6 +13,8 @@ import java.nio.file.StandardOpenOption;
  * number of trials (a minute or two in all); {@code -Pfuzz} runs the long counts that RELIABILITY.md
  * quotes, and {@code -Dcbmir.robustness.scale=N} multiplies either. Each part prints its counts and appends them to {@code
  * target/robustness/summary.txt}, from which RELIABILITY.md takes its figures.
+ *
+ * <p>Thread-safety: stateless; {@link #report} is called from test threads one at a time.
  */
 public final class Robustness {
   /** Whether the long counts run ({@code -Pfuzz}). */

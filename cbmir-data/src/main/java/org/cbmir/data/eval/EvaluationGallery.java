@@ -87,7 +87,7 @@ final class EvaluationGallery {
           drawTile(g, trainImages.floats(at), hr, x, y,
               hr.cls() == c ? new Color(0x2ca02c) : new Color(0xd62728), whole);
           g.setColor(Color.BLACK);
-          g.drawString(String.format(Locale.ROOT, "%s  FC1 %.2f", shortWords(hr.cls()),
+          g.drawString(String.format(Locale.ROOT, "%s  FC1 %.2f", NoduleClass.ofLabel(hr.cls()).description(),
               hit.featureDistance()), x, y + TILE_PX + 18);
           x += TILE_PX + 8;
         }
@@ -151,12 +151,6 @@ final class EvaluationGallery {
   }
 
   private static String words(int c) {
-    return c == 0 ? "no nodule" : "nodule " + shortWords(c);
-  }
-
-  private static String shortWords(int c) {
-    String[] names = {"no nodule", "0-5 mm", "5-6 mm", "6-8 mm", "8-13 mm", "13-18 mm",
-        "18-23 mm", "> 23 mm"};
-    return names[c];
+    return c == 0 ? "no nodule" : "nodule " + NoduleClass.ofLabel(c).description();
   }
 }
