@@ -68,16 +68,9 @@ final class Fixtures {
     Random rnd = new Random(seed);
     int words = Embedding.wordsFor(bits);
     int nc = Math.max(1, clusters);
-    long[][] centres = new long[nc][words];
-    float[][] fcentres = new float[nc][dim];
-    for (int c = 0; c < nc; c++) {
-      for (int w = 0; w < words; w++) {
-        centres[c][w] = rnd.nextLong();
-      }
-      for (int d = 0; d < dim; d++) {
-        fcentres[c][d] = (float) rnd.nextGaussian();
-      }
-    }
+    Clustered drawn = centres(rnd, bits, dim, nc, null);
+    long[][] centres = drawn.codeCentres();
+    float[][] fcentres = drawn.featureCentres();
     RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().bits(bits)
         .featureDimension(dim).modelFingerprint(MODEL).expectedSlices(n).featureStorage(storage)
         .build());
@@ -102,6 +95,31 @@ final class Fixtures {
       index.add(ref, Embedding.builder().code(code, bits).fc1(f).modelFingerprint(MODEL).build());
     }
     return new Clustered((HammingRetrievalIndex) index, centres, fcentres);
+  }
+
+  /**
+   * The cluster centres {@link #clustered} draws first from its seed, with {@code index} beside
+   * them: queries for an index saved by an earlier run without building it again.
+   */
+  static Clustered centres(long seed, int bits, int dim, int clusters,
+      HammingRetrievalIndex index) {
+    return centres(new Random(seed), bits, dim, Math.max(1, clusters), index);
+  }
+
+  private static Clustered centres(Random rnd, int bits, int dim, int nc,
+      HammingRetrievalIndex index) {
+    int words = Embedding.wordsFor(bits);
+    long[][] centres = new long[nc][words];
+    float[][] fcentres = new float[nc][dim];
+    for (int c = 0; c < nc; c++) {
+      for (int w = 0; w < words; w++) {
+        centres[c][w] = rnd.nextLong();
+      }
+      for (int d = 0; d < dim; d++) {
+        fcentres[c][d] = (float) rnd.nextGaussian();
+      }
+    }
+    return new Clustered(index, centres, fcentres);
   }
 
   /** {@code n} queries, each near a cluster centre drawn at random with {@code seed}. */

@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * against Lucene's {@code VectorUtil.squareDistance}, which needs one array per row, so its rows
  * are separate arrays holding the same values; and the int8 rows of {@code FeatureStorage.INT8}
  * (the same values quantised with one scale per row, distance as {@code |q|^2 - 2 s (q . r) + n}),
- * which stream a quarter of the bytes. Divide by 4096 for ns/row.
+ * which stream a quarter of the bytes; and the half-precision rows of {@code FeatureStorage.FLOAT16},
+ * which stream half. Divide by 4096 for ns/row.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,6 +41,7 @@ public class RerankBenchmark {
   private float[][] rows;
   private float[] query;
   private byte[] flat8;
+  private short[] flat16;
   private float[] scales;
   private float[] norms;
   private KernelSupport panama;
@@ -77,6 +79,10 @@ public class RerankBenchmark {
         qq += b * b;
       }
       norms[r] = scales[r] * scales[r] * qq;
+    }
+    flat16 = new short[ROWS * dim];
+    for (int i = 0; i < flat.length; i++) {
+      flat16[i] = Float.floatToFloat16(flat[i]);
     }
     panama = Kernels.panama().orElseThrow();
     scalar = Kernels.scalar();
@@ -118,6 +124,24 @@ public class RerankBenchmark {
     float s = 0;
     for (int r = 0; r < ROWS; r++) {
       s += qn - 2 * scales[r] * k.dotInt8(query, 0, flat8, r * dim, dim) + norms[r];
+    }
+    return s;
+  }
+
+  @Benchmark
+  public float panamaFloat16() {
+    return float16(panama);
+  }
+
+  @Benchmark
+  public float scalarFloat16() {
+    return float16(scalar);
+  }
+
+  private float float16(KernelSupport k) {
+    float s = 0;
+    for (int r = 0; r < ROWS; r++) {
+      s += k.squareDistanceF16(query, 0, flat16, r * dim, dim);
     }
     return s;
   }

@@ -36,6 +36,8 @@ public interface RetrievalIndex extends AutoCloseable {
    * @return the slice's ordinal, stable for the index's lifetime (also across save and open)
    * @throws IllegalArgumentException if the embedding's code length, dimension or model differ from
    *     the index's
+   * @throws UnsupportedOperationException if the index is read-only (opened memory-mapped, see
+   *     {@link OpenOptions})
    */
   int add(SliceRef ref, Embedding embedding);
 

@@ -26,4 +26,19 @@ public interface RetrievalIndexProvider {
    * @throws ModelMismatchException if it was built with another model
    */
   RetrievalIndex open(Path file, String expectedFingerprint) throws IOException;
+
+  /**
+   * Opens a saved index as {@code options} say. The default reads it into memory with {@link
+   * #open(Path, String)} and refuses memory mapping, which a provider supports by overriding this.
+   *
+   * @throws UnsupportedOperationException if the options ask for memory mapping and this provider
+   *     cannot map its files
+   */
+  default RetrievalIndex open(Path file, OpenOptions options) throws IOException {
+    if (options.memoryMapped()) {
+      throw new UnsupportedOperationException("index provider '" + name()
+          + "' cannot memory-map its files; open without OpenOptions.Builder.memoryMapped()");
+    }
+    return open(file, options.modelFingerprint().orElse(null));
+  }
 }

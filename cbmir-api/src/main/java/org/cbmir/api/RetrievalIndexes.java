@@ -32,9 +32,24 @@ public final class RetrievalIndexes {
     return provider().open(file, expectedFingerprint);
   }
 
+  /**
+   * Opens a saved index as {@code options} say: in memory or memory-mapped, checksums verified at
+   * open or on first use.
+   *
+   * @throws java.nio.file.NoSuchFileException if the file does not exist
+   * @throws CorruptIndexException if the file is not a complete, intact index (with {@link
+   *     OpenOptions.Checksums#ON_FIRST_USE}, damage inside a large section is reported by the first
+   *     operation that reads it instead)
+   * @throws ModelMismatchException if it was built with another model than the options name
+   */
+  public static RetrievalIndex open(Path file, OpenOptions options) throws IOException {
+    Objects.requireNonNull(options, "options");
+    return provider().open(file, options);
+  }
+
   /** Opens a saved index whatever model it was built with (for tools that inspect indexes). */
   public static RetrievalIndex openAnyModel(Path file) throws IOException {
-    return provider().open(file, null);
+    return provider().open(file, (String) null);
   }
 
   /** The first provider found; the ServiceLoader is consulted on each call (cheap next to I/O). */

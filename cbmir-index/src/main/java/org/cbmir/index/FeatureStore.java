@@ -17,6 +17,12 @@ interface FeatureStore {
   /** Number of rows stored. */
   int size();
 
+  /**
+   * Throws {@link IllegalArgumentException} if {@link #append} would refuse {@code e}'s features;
+   * the index calls it before it changes any part, so that a refused add leaves no trace.
+   */
+  default void checkRow(Embedding e) {}
+
   /** Appends the FC1 features of {@code e} as row {@link #size()}. */
   void append(Embedding e);
 

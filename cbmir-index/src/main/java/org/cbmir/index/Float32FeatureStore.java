@@ -71,10 +71,7 @@ final class Float32FeatureStore implements FeatureStore {
       w.beginSection("features", 4L * count * dim);
       for (int p = 0; (long) p * PAGE_ROWS < count; p++) {
         float[] page = held[p];
-        int n = Math.min(PAGE_ROWS, count - p * PAGE_ROWS) * dim;
-        for (int i = 0; i < n; i++) {
-          w.putFloat(page[i]);
-        }
+        w.putFloats(page, 0, Math.min(PAGE_ROWS, count - p * PAGE_ROWS) * dim);
       }
       w.endSection();
     };
@@ -88,13 +85,13 @@ final class Float32FeatureStore implements FeatureStore {
     for (int p = 0; p < s.pages.length; p++) {
       s.pages[p] = new float[PAGE_ROWS * dimension];
       int n = Math.min(PAGE_ROWS, count - p * PAGE_ROWS) * dimension;
+      float[] page = s.pages[p];
+      r.readFloats(page, 0, n);
       for (int i = 0; i < n; i++) {
-        float v = r.getFloat();
-        if (!Float.isFinite(v)) {
+        if (!Float.isFinite(page[i])) {
           throw new CorruptIndexException(r.file(), "features",
-              "non-finite feature " + v + " in row " + (p * PAGE_ROWS + i / dimension));
+              "non-finite feature " + page[i] + " in row " + (p * PAGE_ROWS + i / dimension));
         }
-        s.pages[p][i] = v;
       }
     }
     r.endSection();

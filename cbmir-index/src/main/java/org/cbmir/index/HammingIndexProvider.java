@@ -3,6 +3,7 @@ package org.cbmir.index;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.cbmir.api.IndexConfig;
+import org.cbmir.api.OpenOptions;
 import org.cbmir.api.RetrievalIndex;
 import org.cbmir.api.RetrievalIndexProvider;
 
@@ -30,5 +31,12 @@ public final class HammingIndexProvider implements RetrievalIndexProvider {
   @Override
   public RetrievalIndex open(Path file, String expectedFingerprint) throws IOException {
     return IndexFile.read(file, expectedFingerprint);
+  }
+
+  @Override
+  public RetrievalIndex open(Path file, OpenOptions options) throws IOException {
+    String fingerprint = options.modelFingerprint().orElse(null);
+    return options.memoryMapped() ? IndexFile.map(file, fingerprint, options.checksums())
+        : IndexFile.read(file, fingerprint);
   }
 }

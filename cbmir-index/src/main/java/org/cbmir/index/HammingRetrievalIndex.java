@@ -1,6 +1,7 @@
 package org.cbmir.index;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.cbmir.api.CoarseStrategy;
+import org.cbmir.api.CorruptIndexException;
 import org.cbmir.api.Embedding;
 import org.cbmir.api.FeatureStorage;
 import org.cbmir.api.IndexConfig;
@@ -48,25 +50,35 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
   private final CoarseStage coarse;
   private final FineStage fine;
   private final SearchModes modes;
+  /** The file this index is mapped from, or null when its parts are on the heap. */
+  private final Path mappedFrom;
   private int count;
   private volatile boolean closed;
 
   HammingRetrievalIndex(IndexConfig config) {
     this(config, new HeapCodeStore(config.bits(), config.expectedSlices()),
-        config.featureStorage() == FeatureStorage.FLOAT32
-            ? new Float32FeatureStore(config.featureDimension())
-            : new Int8FeatureStore(config.featureDimension()),
+        rankingStore(config.featureStorage(), config.featureDimension()),
         config.featureStorage() == FeatureStorage.INT8_RESCORED
             ? new Float32FeatureStore(config.featureDimension()) : null,
-        new SliceTable(config.expectedSlices()), new RoaringBitmap());
+        new HeapSliceTable(config.expectedSlices()), new RoaringBitmap(), null);
+  }
+
+  private static FeatureStore rankingStore(FeatureStorage storage, int dim) {
+    return switch (storage) {
+      case FLOAT32 -> new Float32FeatureStore(dim);
+      case INT8, INT8_RESCORED -> new Int8FeatureStore(dim);
+      case FLOAT16 -> new Float16FeatureStore(dim);
+    };
   }
 
   /**
    * An index over loaded parts, which the loader has checked against each other: {@code features}
-   * rank, {@code exact} (null unless the storage is {@code INT8_RESCORED}) re-scores.
+   * rank, {@code exact} (null unless the storage is {@code INT8_RESCORED}) re-scores; {@code
+   * mappedFrom} is the file whose mapping serves the parts, or null for parts on the heap.
    */
   HammingRetrievalIndex(IndexConfig config, CodeStore codes, FeatureStore features,
-      FeatureStore exact, SliceTable slices, RoaringBitmap tombstones) {
+      FeatureStore exact, SliceTable slices, RoaringBitmap tombstones, Path mappedFrom) {
+    this.mappedFrom = mappedFrom;
     this.shape = IndexShape.of(config);
     this.storage = config.featureStorage();
     this.codes = codes;
@@ -102,7 +114,13 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     if (ref == null) {
       throw new IllegalArgumentException("ref is required");
     }
+    if (mappedFrom != null) {
+      throw new UnsupportedOperationException("this index is memory-mapped from " + mappedFrom
+          + ", which is read-only for adds; open it without OpenOptions.Builder.memoryMapped()"
+          + " to add slices");
+    }
     shape.check(embedding, "embedding");
+    features.checkRow(embedding);
     lock.writeLock().lock();
     try {
       ensureOpen();
@@ -164,9 +182,23 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     try {
       ensureOpen();
       return read.get();
+    } catch (InternalError e) {
+      throw mappingFault(e);
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /**
+   * A fault reading a mapped file (see {@link MappedSection}) as the exception the contract names;
+   * any other internal error unchanged.
+   */
+  private RuntimeException mappingFault(InternalError e) {
+    if (mappedFrom == null) {
+      throw e;
+    }
+    CorruptIndexException c = MappedSection.fault(mappedFrom, "mapped sections", e);
+    return new UncheckedIOException(c.getMessage(), c);
   }
 
   // ---------------------------------------------------------------- search
@@ -280,6 +312,11 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     return storage;
   }
 
+  /** Whether this index serves its features and references from a memory-mapped file. */
+  public boolean isMemoryMapped() {
+    return mappedFrom != null;
+  }
+
   /** Rebuilds the multi-index tables when too many codes are outside them. */
   private void refreshTables() {
     if (!coarse.tablesStale()) {
@@ -321,7 +358,14 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
       } finally {
         lock.readLock().unlock();
       }
-      IndexFile.write(file, shape, storage, n, parts, removed);
+      try {
+        IndexFile.write(file, shape, storage, n, parts, removed);
+      } catch (InternalError e) {
+        if (mappedFrom == null) {
+          throw e;
+        }
+        throw MappedSection.fault(mappedFrom, "mapped sections", e);
+      }
     } finally {
       saveLock.unlock();
     }

@@ -99,9 +99,7 @@ final class HeapCodeStore implements CodeStore {
     int n = count * words;
     return w -> {
       w.beginSection("codes", 8L * n);
-      for (int i = 0; i < n; i++) {
-        w.putLong(c[i]);
-      }
+      w.putLongs(c, 0, n);
       w.endSection();
     };
   }
@@ -111,9 +109,7 @@ final class HeapCodeStore implements CodeStore {
     long n = (long) count * Embedding.wordsFor(bits);
     long[] codes = new long[(int) Math.max(16, n)];
     r.beginSection("codes", 8 * n);
-    for (int i = 0; i < n; i++) {
-      codes[i] = r.getLong();
-    }
+    r.readLongs(codes, 0, (int) n);
     r.endSection();
     return new HeapCodeStore(bits, codes, count);
   }

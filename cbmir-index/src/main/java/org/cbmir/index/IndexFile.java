@@ -1,7 +1,5 @@
 package org.cbmir.index;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,12 +14,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 import org.cbmir.api.CorruptIndexException;
 import org.cbmir.api.FeatureStorage;
 import org.cbmir.api.IndexConfig;
 import org.cbmir.api.ModelMismatchException;
+import org.cbmir.api.OpenOptions;
 import org.roaringbitmap.RoaringBitmap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,12 +32,13 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * header   magic "CBMIRIDX", int version, int bits, int featureDimension, int count,
- *          [version 2: int featureStorage, 1 = INT8, 2 = INT8_RESCORED]
+ *          [version 2: int featureStorage, 1 = INT8, 2 = INT8_RESCORED, 3 = FLOAT16]
  *          int fingerprintLength, fingerprint (UTF-8), int sectionCount, int CRC32C(header so far)
  * section  int nameLength, name (ASCII), long payloadLength, payload, int CRC32C(payload)
  *          codes         count * ceil(bits/64) longs
  *          features-int8 (INT8, INT8_RESCORED) count x (float scale, featureDimension bytes)
  *          features      (FLOAT32, INT8_RESCORED) count * featureDimension floats, row-major
+ *          features-f16  (FLOAT16) count * featureDimension IEEE 754 halves, row-major
  *          series      int n, then n x (patientId, studyUid, seriesUid) as int length + UTF-8
  *          slices      count x (int series, int sliceIndex, double z, byte class, float diameter)
  *          tombstones  a serialized RoaringBitmap
@@ -65,6 +67,8 @@ final class IndexFile {
   /** Sections after the feature sections: codes, features..., series, slices, tombstones. */
   private static final int OTHER_SECTIONS = 4;
   static final int CHUNK = 1 << 20;
+  /** The section of float32 feature rows. */
+  static final String FLOAT32_SECTION = "features";
   private static final Logger LOG = LoggerFactory.getLogger(IndexFile.class);
 
   private IndexFile() {}
@@ -183,7 +187,27 @@ final class IndexFile {
   }
 
   private static int sectionsFor(FeatureStorage storage) {
-    return OTHER_SECTIONS + (storage == FeatureStorage.INT8_RESCORED ? 2 : 1);
+    return OTHER_SECTIONS + featureSections(storage).size();
+  }
+
+  /** The feature sections of an index with {@code storage}, in file order: ranking rows first. */
+  static List<String> featureSections(FeatureStorage storage) {
+    return switch (storage) {
+      case FLOAT32 -> List.of(FLOAT32_SECTION);
+      case INT8 -> List.of(Int8FeatureStore.SECTION);
+      case INT8_RESCORED -> List.of(Int8FeatureStore.SECTION, FLOAT32_SECTION);
+      case FLOAT16 -> List.of(Float16FeatureStore.SECTION);
+    };
+  }
+
+  /** Bytes per row of a feature section. */
+  private static int rowBytes(String section, int dim) {
+    return switch (section) {
+      case FLOAT32_SECTION -> 4 * dim;
+      case Int8FeatureStore.SECTION -> 4 + dim;
+      case Float16FeatureStore.SECTION -> 2 * dim;
+      default -> throw new IllegalArgumentException("not a feature section: " + section);
+    };
   }
 
   private static void writeHeader(SectionWriter w, IndexShape shape, FeatureStorage storage,
@@ -201,7 +225,7 @@ final class IndexFile {
     CRC32C crc = new CRC32C();
     crc.update(h.array(), 0, h.position());
     h.putInt((int) crc.getValue());
-    w.raw(java.util.Arrays.copyOf(h.array(), h.position()));
+    w.raw(Arrays.copyOf(h.array(), h.position()));
   }
 
   private static void writeTombstones(SectionWriter w, RoaringBitmap tombstones)
@@ -217,7 +241,82 @@ final class IndexFile {
 
   // ------------------------------------------------------------------ read
 
+  /** What a file's header says. */
+  private record Header(int bits, int dim, int count, FeatureStorage storage, String fingerprint) {
+    IndexConfig config() {
+      return IndexConfig.builder().bits(bits).featureDimension(dim).modelFingerprint(fingerprint)
+          .expectedSlices(0).featureStorage(storage).build();
+    }
+  }
+
+  /** Reads a saved index into memory, checking everything (see the class comment). */
   static HammingRetrievalIndex read(Path file, String expectedFingerprint) throws IOException {
+    checkReadable(file);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      SectionReader r = new SectionReader(file, ch);
+      Header h = readHeader(r, file, expectedFingerprint);
+      HeapCodeStore codes = HeapCodeStore.read(r, h.bits(), h.count());
+      List<FeatureStore> stores = new ArrayList<>();
+      for (String section : featureSections(h.storage())) {
+        stores.add(switch (section) {
+          case FLOAT32_SECTION -> Float32FeatureStore.read(r, h.dim(), h.count());
+          case Int8FeatureStore.SECTION -> Int8FeatureStore.read(r, h.dim(), h.count());
+          default -> Float16FeatureStore.read(r, h.dim(), h.count());
+        });
+      }
+      SliceTable table = HeapSliceTable.read(r, h.count());
+      RoaringBitmap tombstones = readTombstones(r, file, h.count());
+      checkTrailer(r, ch, file);
+      return new HammingRetrievalIndex(h.config(), codes, stores.get(0),
+          stores.size() > 1 ? stores.get(1) : null, table, tombstones, null);
+    }
+  }
+
+  /**
+   * Opens a saved index memory-mapped: reads the header, the codes (copied to the heap: the scan
+   * streams them on every query, and runs fastest on a {@code long[]}), the series list and the
+   * removed set; maps the feature rows and the slice records. Checksums of the mapped sections are
+   * verified now or by their first reader, as {@code checksums} says.
+   */
+  static HammingRetrievalIndex map(Path file, String expectedFingerprint,
+      OpenOptions.Checksums checksums) throws IOException {
+    checkReadable(file);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      SectionReader r = new SectionReader(file, ch);
+      Header h = readHeader(r, file, expectedFingerprint);
+      HeapCodeStore codes = HeapCodeStore.read(r, h.bits(), h.count());
+      List<MappedSection> mapped = new ArrayList<>();
+      List<FeatureStore> stores = new ArrayList<>();
+      for (String section : featureSections(h.storage())) {
+        int row = rowBytes(section, h.dim());
+        MappedSection m = MappedSection.map(ch, file,
+            r.skipSection(section, (long) row * h.count()), row);
+        mapped.add(m);
+        stores.add(switch (section) {
+          case FLOAT32_SECTION -> MappedFeatureStore.float32(m, h.dim(), h.count());
+          case Int8FeatureStore.SECTION -> MappedFeatureStore.int8(m, h.dim(), h.count());
+          default -> MappedFeatureStore.float16(m, h.dim(), h.count());
+        });
+      }
+      List<SliceTable.Series> series = SliceTable.readSeries(r);
+      MappedSection records = MappedSection.map(ch, file,
+          r.skipSection("slices", (long) SliceTable.SLICE_RECORD * h.count()),
+          SliceTable.SLICE_RECORD);
+      mapped.add(records);
+      RoaringBitmap tombstones = readTombstones(r, file, h.count());
+      checkTrailer(r, ch, file);
+      if (checksums == OpenOptions.Checksums.AT_OPEN) {
+        for (MappedSection m : mapped) {
+          m.verify();
+        }
+      }
+      return new HammingRetrievalIndex(h.config(), codes, stores.get(0),
+          stores.size() > 1 ? stores.get(1) : null,
+          new MappedSliceTable(records, series, h.count()), tombstones, file);
+    }
+  }
+
+  private static void checkReadable(Path file) throws IOException {
     // A save that is still running keeps touching its temporary file; one untouched for a
     // minute was interrupted.
     sweepStaleTemps(file, 60_000);
@@ -225,90 +324,86 @@ final class IndexFile {
       throw new NoSuchFileException(file.toString(), null, "no index file there");
     }
     if (!Files.isRegularFile(file)) {
-      throw new java.nio.file.FileSystemException(file.toString(), null,
+      throw new FileSystemException(file.toString(), null,
           "is " + kind(file) + ", expected an index file");
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      SectionReader r = new SectionReader(file, ch);
-      byte[] magic = r.bytes("header", MAGIC.length);
-      if (!java.util.Arrays.equals(magic, MAGIC)) {
-        throw new CorruptIndexException(file, "header",
-            "not a cbmir index (the file does not start with CBMIRIDX)");
-      }
-      CRC32C hcrc = new CRC32C();
-      hcrc.update(magic);
-      int version = r.headerInt(hcrc);
-      if (version != VERSION && version != VERSION_COMPACT) {
-        throw new CorruptIndexException(file, "header", "format version " + version
-            + "; this library reads versions " + VERSION + " and " + VERSION_COMPACT);
-      }
-      int bits = r.headerInt(hcrc);
-      int dim = r.headerInt(hcrc);
-      int count = r.headerInt(hcrc);
-      FeatureStorage storage = FeatureStorage.FLOAT32;
-      if (version == VERSION_COMPACT) {
-        int s = r.headerInt(hcrc);
-        if (s < 1 || s >= FeatureStorage.values().length) {
-          throw new CorruptIndexException(file, "header", "unknown feature storage " + s);
-        }
-        storage = FeatureStorage.values()[s];
-      }
-      int fpLen = r.headerInt(hcrc);
-      if (bits < 1 || bits > 1024 || dim < 1 || count < 0 || fpLen < 1 || fpLen > 4096) {
-        throw new CorruptIndexException(file, "header", "implausible values: bits=" + bits
-            + ", dimension=" + dim + ", count=" + count + ", fingerprint length=" + fpLen);
-      }
-      byte[] fp = r.bytes("header", fpLen);
-      hcrc.update(fp);
-      int sections = r.headerInt(hcrc);
-      int stored = r.intLe("header");
-      if (stored != (int) hcrc.getValue()) {
-        throw new CorruptIndexException(file, "header", "checksum mismatch");
-      }
-      int expectedSections = sectionsFor(storage);
-      if (sections != expectedSections) {
-        throw new CorruptIndexException(file, "header", sections + " sections; an index with "
-            + storage + " features has " + expectedSections);
-      }
-      String fingerprint = new String(fp, StandardCharsets.UTF_8);
-      if (expectedFingerprint != null && !expectedFingerprint.equals(fingerprint)) {
-        throw new ModelMismatchException(file, expectedFingerprint, fingerprint);
-      }
-      int words = (bits + 63) >>> 6;
-      long codeWords = (long) count * words;
-      if (codeWords > Integer.MAX_VALUE - 8) {
-        throw new CorruptIndexException(file, "header", count + " codes do not fit in memory");
-      }
+  }
 
-      HeapCodeStore codes = HeapCodeStore.read(r, bits, count);
-      FeatureStore features = storage == FeatureStorage.FLOAT32
-          ? Float32FeatureStore.read(r, dim, count) : Int8FeatureStore.read(r, dim, count);
-      FeatureStore exact = storage == FeatureStorage.INT8_RESCORED
-          ? Float32FeatureStore.read(r, dim, count) : null;
-      SliceTable table = SliceTable.read(r, count);
+  private static Header readHeader(SectionReader r, Path file, String expectedFingerprint)
+      throws IOException {
+    byte[] magic = r.bytes("header", MAGIC.length);
+    if (!Arrays.equals(magic, MAGIC)) {
+      throw new CorruptIndexException(file, "header",
+          "not a cbmir index (the file does not start with CBMIRIDX)");
+    }
+    CRC32C hcrc = new CRC32C();
+    hcrc.update(magic);
+    int version = r.headerInt(hcrc);
+    if (version != VERSION && version != VERSION_COMPACT) {
+      throw new CorruptIndexException(file, "header", "format version " + version
+          + "; this library reads versions " + VERSION + " and " + VERSION_COMPACT);
+    }
+    int bits = r.headerInt(hcrc);
+    int dim = r.headerInt(hcrc);
+    int count = r.headerInt(hcrc);
+    FeatureStorage storage = FeatureStorage.FLOAT32;
+    if (version == VERSION_COMPACT) {
+      int s = r.headerInt(hcrc);
+      if (s < 1 || s >= FeatureStorage.values().length) {
+        throw new CorruptIndexException(file, "header", "unknown feature storage " + s);
+      }
+      storage = FeatureStorage.values()[s];
+    }
+    int fpLen = r.headerInt(hcrc);
+    if (bits < 1 || bits > 1024 || dim < 1 || count < 0 || fpLen < 1 || fpLen > 4096) {
+      throw new CorruptIndexException(file, "header", "implausible values: bits=" + bits
+          + ", dimension=" + dim + ", count=" + count + ", fingerprint length=" + fpLen);
+    }
+    byte[] fp = r.bytes("header", fpLen);
+    hcrc.update(fp);
+    int sections = r.headerInt(hcrc);
+    int stored = r.intLe("header");
+    if (stored != (int) hcrc.getValue()) {
+      throw new CorruptIndexException(file, "header", "checksum mismatch");
+    }
+    int expectedSections = sectionsFor(storage);
+    if (sections != expectedSections) {
+      throw new CorruptIndexException(file, "header", sections + " sections; an index with "
+          + storage + " features has " + expectedSections);
+    }
+    String fingerprint = new String(fp, StandardCharsets.UTF_8);
+    if (expectedFingerprint != null && !expectedFingerprint.equals(fingerprint)) {
+      throw new ModelMismatchException(file, expectedFingerprint, fingerprint);
+    }
+    long codeWords = (long) count * ((bits + 63) >>> 6);
+    if (codeWords > Integer.MAX_VALUE - 8) {
+      throw new CorruptIndexException(file, "header", count + " codes do not fit in memory");
+    }
+    return new Header(bits, dim, count, storage, fingerprint);
+  }
 
-      long tombLen = r.beginSection("tombstones", -1);
-      byte[] tb = new byte[(int) tombLen];
-      for (int i = 0; i < tb.length; i++) {
-        tb[i] = r.getByte();
-      }
-      r.endSection();
-      RoaringBitmap tombstones = new RoaringBitmap();
-      try {
-        tombstones.deserialize(ByteBuffer.wrap(tb));
-      } catch (IOException | RuntimeException e) {
-        throw new CorruptIndexException(file, "tombstones", "unreadable bitmap: " + e);
-      }
-      if (!tombstones.isEmpty() && (tombstones.first() < 0 || tombstones.last() >= count)) {
-        throw new CorruptIndexException(file, "tombstones", "ordinal outside 0.." + (count - 1));
-      }
-      byte[] end = r.bytes("trailer", END.length);
-      if (!java.util.Arrays.equals(end, END) || r.position() != ch.size()) {
-        throw new CorruptIndexException(file, "trailer", "missing end marker or trailing bytes");
-      }
-      IndexConfig config = IndexConfig.builder().bits(bits).featureDimension(dim)
-          .modelFingerprint(fingerprint).expectedSlices(0).featureStorage(storage).build();
-      return new HammingRetrievalIndex(config, codes, features, exact, table, tombstones);
+  private static RoaringBitmap readTombstones(SectionReader r, Path file, int count)
+      throws IOException {
+    long tombLen = r.beginSection("tombstones", -1);
+    byte[] tb = r.bytes("tombstones", (int) tombLen);
+    r.endSection();
+    RoaringBitmap tombstones = new RoaringBitmap();
+    try {
+      tombstones.deserialize(ByteBuffer.wrap(tb));
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptIndexException(file, "tombstones", "unreadable bitmap: " + e);
+    }
+    if (!tombstones.isEmpty() && (tombstones.first() < 0 || tombstones.last() >= count)) {
+      throw new CorruptIndexException(file, "tombstones", "ordinal outside 0.." + (count - 1));
+    }
+    return tombstones;
+  }
+
+  private static void checkTrailer(SectionReader r, FileChannel ch, Path file)
+      throws IOException {
+    byte[] end = r.bytes("trailer", END.length);
+    if (!Arrays.equals(end, END) || r.position() != ch.size()) {
+      throw new CorruptIndexException(file, "trailer", "missing end marker or trailing bytes");
     }
   }
 }

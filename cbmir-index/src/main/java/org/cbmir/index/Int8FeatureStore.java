@@ -82,23 +82,37 @@ final class Int8FeatureStore implements FeatureStore {
 
   /** Stores a row's scale and its dequantised squared norm {@code s^2 |q|^2}. */
   private void set(int row, float scale, byte[] page, int off) {
+    scales[row >>> PAGE_SHIFT][row & PAGE_MASK] = scale;
+    norms[row >>> PAGE_SHIFT][row & PAGE_MASK] = rowNorm(scale, page, off, dim);
+  }
+
+  /** The dequantised squared norm {@code s^2 |q|^2} of a stored row. */
+  static float rowNorm(float scale, byte[] b, int off, int dim) {
     long qq = 0;
     for (int i = 0; i < dim; i++) {
-      qq += page[off + i] * page[off + i];
+      qq += b[off + i] * b[off + i];
     }
-    scales[row >>> PAGE_SHIFT][row & PAGE_MASK] = scale;
-    norms[row >>> PAGE_SHIFT][row & PAGE_MASK] = scale * scale * qq;
+    return scale * scale * qq;
+  }
+
+  /**
+   * {@code |y|^2 - 2 s (y . q) + s^2 |q|^2}, clamped at zero, for the row stored at {@code
+   * b[off..]}.
+   */
+  static float distance(float[] query, float queryNorm, float scale, float rowNorm, byte[] b,
+      int off, int dim) {
+    float dot = Kernels.dotInt8(query, 0, b, off, dim);
+    return Math.max(0f, queryNorm - 2 * scale * dot + rowNorm);
   }
 
   private float distance(float[] query, float queryNorm, int ordinal) {
     int p = ordinal >>> PAGE_SHIFT;
     int r = ordinal & PAGE_MASK;
-    float dot = Kernels.dotInt8(query, 0, pages[p], r * dim, dim);
-    float d = queryNorm - 2 * scales[p][r] * dot + norms[p][r];
-    return Math.max(0f, d);
+    return distance(query, queryNorm, scales[p][r], norms[p][r], pages[p], r * dim, dim);
   }
 
-  private float norm(float[] query) {
+  /** {@code |y|^2} of a query, once per query. */
+  static float norm(float[] query, int dim) {
     float s = 0;
     for (int i = 0; i < dim; i++) {
       s = Math.fma(query[i], query[i], s);
@@ -108,12 +122,12 @@ final class Int8FeatureStore implements FeatureStore {
 
   @Override
   public float squareDistance(float[] query, int ordinal) {
-    return distance(query, norm(query), ordinal);
+    return distance(query, norm(query, dim), ordinal);
   }
 
   @Override
   public void squareDistances(float[] query, int[] ordinals, int n, float[] out) {
-    float qn = norm(query);
+    float qn = norm(query, dim);
     for (int i = 0; i < n; i++) {
       out[i] = distance(query, qn, ordinals[i]);
     }
@@ -138,9 +152,7 @@ final class Int8FeatureStore implements FeatureStore {
         int p = row >>> PAGE_SHIFT;
         int off = (row & PAGE_MASK) * dim;
         w.putFloat(heldScales[p][row & PAGE_MASK]);
-        for (int i = 0; i < dim; i++) {
-          w.putByte(held[p][off + i]);
-        }
+        w.putBytes(held[p], off, dim);
       }
       w.endSection();
     };
@@ -162,13 +174,12 @@ final class Int8FeatureStore implements FeatureStore {
       }
       byte[] page = s.pages[row >>> PAGE_SHIFT];
       int off = (row & PAGE_MASK) * dimension;
-      for (int i = 0; i < dimension; i++) {
-        byte b = r.getByte();
-        if (b == Byte.MIN_VALUE) {
+      r.readFully(page, off, dimension);
+      for (int i = off; i < off + dimension; i++) {
+        if (page[i] == Byte.MIN_VALUE) {
           throw new CorruptIndexException(r.file(), SECTION, "value -128 in row " + row
               + " (quantised values lie in -127..127)");
         }
-        page[off + i] = b;
       }
       s.set(row, scale, page, off);
     }

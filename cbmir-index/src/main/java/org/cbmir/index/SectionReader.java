@@ -106,6 +106,27 @@ final class SectionReader {
     }
   }
 
+  /** Where a section's payload lies in the file, and the checksum stored after it. */
+  record Span(String name, long offset, long length, int checksum) {}
+
+  /**
+   * Reads a section's framing and checksum but not its payload, which the caller maps; the length
+   * is checked against {@code expectedLength} and the file size like {@link #beginSection}'s.
+   */
+  Span skipSection(String name, long expectedLength) throws IOException {
+    beginSection(name, expectedLength);
+    long offset = position();
+    crc = null;
+    if (sectionEnd <= bufStart + buf.limit()) {
+      buf.position((int) (sectionEnd - bufStart));
+    } else {
+      bufStart = sectionEnd;
+      buf.clear().limit(0);
+      ch.position(sectionEnd);
+    }
+    return new Span(name, offset, sectionEnd - offset, getInt());
+  }
+
   int headerInt(CRC32C c) throws IOException {
     int v = getInt();
     c.update(new byte[] {(byte) v, (byte) (v >> 8), (byte) (v >> 16), (byte) (v >> 24)});
@@ -118,14 +139,55 @@ final class SectionReader {
 
   byte[] bytes(String where, int n) throws IOException {
     byte[] b = new byte[n];
-    int off = 0;
-    while (off < n) {
-      need(1);
-      int k = Math.min(buf.remaining(), n - off);
-      buf.get(b, off, k);
-      off += k;
-    }
+    readFully(b, 0, n);
     return b;
+  }
+
+  /** Reads {@code n} bytes into {@code dst[off..]}. */
+  void readFully(byte[] dst, int off, int n) throws IOException {
+    while (n > 0) {
+      need(1);
+      int k = Math.min(buf.remaining(), n);
+      buf.get(dst, off, k);
+      off += k;
+      n -= k;
+    }
+  }
+
+  /** Reads {@code n} little-endian longs into {@code dst[off..]}, a buffer's worth at a time. */
+  void readLongs(long[] dst, int off, int n) throws IOException {
+    while (n > 0) {
+      need(8);
+      int k = Math.min(buf.remaining() / 8, n);
+      buf.asLongBuffer().get(dst, off, k);
+      buf.position(buf.position() + 8 * k);
+      off += k;
+      n -= k;
+    }
+  }
+
+  /** Reads {@code n} little-endian floats into {@code dst[off..]}. */
+  void readFloats(float[] dst, int off, int n) throws IOException {
+    while (n > 0) {
+      need(4);
+      int k = Math.min(buf.remaining() / 4, n);
+      buf.asFloatBuffer().get(dst, off, k);
+      buf.position(buf.position() + 4 * k);
+      off += k;
+      n -= k;
+    }
+  }
+
+  /** Reads {@code n} little-endian shorts into {@code dst[off..]}. */
+  void readShorts(short[] dst, int off, int n) throws IOException {
+    while (n > 0) {
+      need(2);
+      int k = Math.min(buf.remaining() / 2, n);
+      buf.asShortBuffer().get(dst, off, k);
+      buf.position(buf.position() + 2 * k);
+      off += k;
+      n -= k;
+    }
   }
 
   long getLong() throws IOException {
@@ -146,6 +208,11 @@ final class SectionReader {
   float getFloat() throws IOException {
     need(4);
     return buf.getFloat();
+  }
+
+  short getShort() throws IOException {
+    need(2);
+    return buf.getShort();
   }
 
   byte getByte() throws IOException {

@@ -85,14 +85,55 @@ final class SectionWriter {
   }
 
   void putBytes(byte[] b) throws IOException {
-    int off = 0;
-    while (off < b.length) {
+    putBytes(b, 0, b.length);
+  }
+
+  void putBytes(byte[] b, int off, int len) throws IOException {
+    written += len;
+    while (len > 0) {
       ensure(1);
-      int n = Math.min(buf.remaining(), b.length - off);
+      int n = Math.min(buf.remaining(), len);
       buf.put(b, off, n);
       off += n;
+      len -= n;
     }
-    written += b.length;
+  }
+
+  /** Writes {@code src[off..off+n)} little-endian, a buffer's worth at a time. */
+  void putLongs(long[] src, int off, int n) throws IOException {
+    written += 8L * n;
+    while (n > 0) {
+      ensure(8);
+      int k = Math.min(buf.remaining() / 8, n);
+      buf.asLongBuffer().put(src, off, k);
+      buf.position(buf.position() + 8 * k);
+      off += k;
+      n -= k;
+    }
+  }
+
+  void putFloats(float[] src, int off, int n) throws IOException {
+    written += 4L * n;
+    while (n > 0) {
+      ensure(4);
+      int k = Math.min(buf.remaining() / 4, n);
+      buf.asFloatBuffer().put(src, off, k);
+      buf.position(buf.position() + 4 * k);
+      off += k;
+      n -= k;
+    }
+  }
+
+  void putShorts(short[] src, int off, int n) throws IOException {
+    written += 2L * n;
+    while (n > 0) {
+      ensure(2);
+      int k = Math.min(buf.remaining() / 2, n);
+      buf.asShortBuffer().put(src, off, k);
+      buf.position(buf.position() + 2 * k);
+      off += k;
+      n -= k;
+    }
   }
 
   private void ensure(int n) throws IOException {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +15,9 @@ import java.util.List;
 import java.util.Random;
 import org.cbmir.api.CorruptIndexException;
 import org.cbmir.api.Embedding;
+import org.cbmir.api.Hit;
 import org.cbmir.api.IndexConfig;
+import org.cbmir.api.OpenOptions;
 import org.cbmir.api.RetrievalIndex;
 import org.cbmir.api.RetrievalIndexes;
 import org.cbmir.api.SearchRequest;
@@ -26,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Fault injection on saved index files: seeded bit flips, overwritten ranges, truncations, appended
  * and inserted bytes. Every damaged file must be refused with a {@link CorruptIndexException}
  * naming the file, or, when the damage changed nothing that matters, give exactly the original
- * answers. A file that opens and answers differently is a silent wrong answer: the test fails.
+ * answers; opened memory-mapped with checksums verified on first use, it may instead be refused by
+ * its first search. A file that opens and answers differently is a silent wrong answer: the test
+ * fails.
  */
 class CorruptedIndexFileTest {
   @TempDir Path dir;
@@ -62,42 +67,68 @@ class CorruptedIndexFileTest {
     int harmless = 0;
     int identical = 0;
     Path damaged = dir.resolve("damaged.cbmir");
+    int lateRefusals = 0;
     for (int t = 0; t < trials; t++) {
       int kind = t % 6;
       byte[] bad = damage(good, kind, rnd);
       Files.write(damaged, bad);
-      RetrievalIndex opened;
-      try {
-        opened = RetrievalIndexes.open(damaged, TestData.MODEL);
-      } catch (CorruptIndexException e) {
-        assertTrue(e.getMessage().contains("damaged.cbmir"), "names the file: " + e.getMessage());
-        refused[kind]++;
-        continue;
-      } catch (RuntimeException | IOException | Error e) {
-        throw new AssertionError("trial " + t + " (" + KINDS[kind] + "): unexpected " + e, e);
-      }
-      try (opened) {
-        if (Arrays.equals(bad, good)) {
-          identical++;
-          harmless++;
+      // The same file read into memory, mapped and verified at open, and mapped and verified on
+      // first use: all three refuse it, or all answer as the original did.
+      boolean refusedByHeap = false;
+      for (OpenOptions how : HOW) {
+        RetrievalIndex opened;
+        try {
+          opened = RetrievalIndexes.open(damaged, how);
+        } catch (CorruptIndexException e) {
+          assertTrue(e.getMessage().contains("damaged.cbmir"), "names the file: " + e.getMessage());
+          if (how == HOW.get(0)) {
+            refused[kind]++;
+            refusedByHeap = true;
+          }
           continue;
+        } catch (RuntimeException | IOException | Error e) {
+          throw new AssertionError("trial " + t + " (" + KINDS[kind] + ", " + how + "):"
+              + " unexpected " + e, e);
         }
-        for (int q = 0; q < queries.size(); q++) {
-          if (!expected.get(q).hits().equals(opened.search(queries.get(q),
-              SearchRequest.builder().k(20).build()).hits())) {
-            fail("trial " + t + " (" + KINDS[kind] + "): a damaged file opened and answered"
-                + " differently");
+        try (opened) {
+          for (int q = 0; q < queries.size(); q++) {
+            List<Hit> hits;
+            try {
+              hits = opened.search(queries.get(q), SearchRequest.builder().k(20).build()).hits();
+            } catch (UncheckedIOException e) {
+              assertTrue(how.checksums() == OpenOptions.Checksums.ON_FIRST_USE
+                  && e.getCause() instanceof CorruptIndexException, "trial " + t + ": " + e);
+              lateRefusals++;
+              break;
+            }
+            if (!expected.get(q).hits().equals(hits)) {
+              fail("trial " + t + " (" + KINDS[kind] + ", " + how + "): a damaged file opened"
+                  + " and answered differently");
+            }
           }
         }
+      }
+      if (!refusedByHeap) {
         harmless++;
+        identical += Arrays.equals(bad, good) ? 1 : 0;
       }
     }
     Robustness.report("corrupted index files", trials + " damaged files of " + good.length
         + " bytes: " + (trials - harmless) + " refused with CorruptIndexException naming the"
         + " file (" + summary(refused) + "), " + harmless + " opened with the original answers ("
-        + identical + " of them byte-identical to the original), 0 silent wrong answers");
+        + identical + " of them byte-identical to the original), 0 silent wrong answers; the same"
+        + " files memory-mapped: refused at open or answered the same, and with checksums on"
+        + " first use " + lateRefusals + " refused by their first search");
     assertEquals(trials, Arrays.stream(refused).sum() + harmless);
   }
+
+  /** How each damaged file is opened: in memory, mapped and verified now, mapped and lazily. */
+  private static final List<OpenOptions> HOW = List.of(
+      OpenOptions.builder().modelFingerprint(TestData.MODEL).build(),
+      OpenOptions.builder().modelFingerprint(TestData.MODEL).memoryMapped()
+          .checksums(OpenOptions.Checksums.AT_OPEN).build(),
+      OpenOptions.builder().modelFingerprint(TestData.MODEL).memoryMapped()
+          .checksums(OpenOptions.Checksums.ON_FIRST_USE).build());
 
   private static final String[] KINDS = {"bit flips", "overwritten range", "truncation",
       "appended bytes", "inserted bytes", "zeroed range"};

@@ -141,7 +141,7 @@ class IndexPartsTest {
     long[][] cs = new long[n][];
     HeapCodeStore codes = codes(rnd, n, 100, cs);
     Float32FeatureStore feats = new Float32FeatureStore(3);
-    SliceTable table = new SliceTable(4);
+    SliceTable table = new HeapSliceTable(4);
     for (int i = 0; i < n; i++) {
       feats.append(TestData.embedding(new long[1], 64, TestData.features(rnd, 3)));
       table.add(TestData.ref(i, 7));
@@ -166,7 +166,7 @@ class IndexPartsTest {
       SectionReader r = new SectionReader(f, ch);
       HeapCodeStore c2 = HeapCodeStore.read(r, 100, n);
       Float32FeatureStore f2 = Float32FeatureStore.read(r, 3, n);
-      SliceTable t2 = SliceTable.read(r, n);
+      SliceTable t2 = HeapSliceTable.read(r, n);
       long[] q = TestData.randomCode(rnd, 100);
       float[] qf = TestData.features(rnd, 3);
       for (int i = 0; i < n; i += 37) {

@@ -117,7 +117,8 @@ public final class Evaluation {
     // The same two protocols with compact features: coarse-to-fine mAP@10 per storage.
     Map<FeatureStorage, double[]> storageMap = new EnumMap<>(FeatureStorage.class);
     storageMap.put(FeatureStorage.FLOAT32, new double[] {real.map(), transplanted.map()});
-    for (FeatureStorage fs : List.of(FeatureStorage.INT8, FeatureStorage.INT8_RESCORED)) {
+    for (FeatureStorage fs : List.of(FeatureStorage.FLOAT16, FeatureStorage.INT8,
+        FeatureStorage.INT8_RESCORED)) {
       storageMap.put(fs, new double[] {
           evaluate(real.protocol(), encoder, train, trainRows, test, testRows,
               r -> r.source().equals("real"), fs).map(),

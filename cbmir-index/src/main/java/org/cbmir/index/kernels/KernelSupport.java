@@ -39,4 +39,10 @@ public interface KernelSupport {
   /** Dot product of floats {@code a[aOffset..aOffset+dim)} and int8 values {@code b[...]}. */
   float dotInt8(float[] a, int aOffset, byte[] b, int bOffset, int dim);
 
+  /**
+   * Squared Euclidean distance between floats {@code a[aOffset..aOffset+dim)} and finite IEEE 754
+   * half-precision values {@code b[...]} (as {@link Float#floatToFloat16} writes them).
+   */
+  float squareDistanceF16(float[] a, int aOffset, short[] b, int bOffset, int dim);
+
 }

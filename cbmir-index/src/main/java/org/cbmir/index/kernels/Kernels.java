@@ -62,6 +62,11 @@ public final class Kernels {
     return IMPL.dotInt8(a, aOffset, b, bOffset, dim);
   }
 
+  /** {@link KernelSupport#squareDistanceF16} with the chosen implementation. */
+  public static float squareDistanceF16(float[] a, int aOffset, short[] b, int bOffset, int dim) {
+    return IMPL.squareDistanceF16(a, aOffset, b, bOffset, dim);
+  }
+
   private static boolean vectorModulePresent() {
     return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
   }

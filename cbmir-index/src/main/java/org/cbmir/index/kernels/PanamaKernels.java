@@ -2,7 +2,9 @@ package org.cbmir.index.kernels;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -255,6 +257,56 @@ final class PanamaKernels implements KernelSupport {
     }
     for (; i < dim; i++) {
       res = Math.fma(a[aOffset + i], b[bOffset + i], res);
+    }
+    return res;
+  }
+
+  /** Shorts with as many lanes as {@link #FS}: half its bits. */
+  private static final VectorSpecies<Short> SS =
+      VectorSpecies.of(short.class, VectorShape.forBitSize(FS.vectorBitSize() / 2));
+  private static final VectorSpecies<Integer> IS =
+      VectorSpecies.of(int.class, VectorShape.forBitSize(FS.vectorBitSize()));
+
+  /**
+   * Widens {@link #FL} half-precision values to floats without a table: the magnitude bits, moved to
+   * a float's exponent and mantissa positions, are a float {@code 2^-112} times the half's value
+   * (normal and subnormal halves alike, zero included), so one multiply rescales them; the sign bit
+   * is moved over separately. Infinities and NaN are never stored, so they need no case.
+   */
+  private static FloatVector halfToFloat(short[] b, int off) {
+    IntVector h = (IntVector) ShortVector.fromArray(SS, b, off)
+        .convertShape(VectorOperators.S2I, IS, 0);
+    FloatVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13)
+        .reinterpretAsFloats().mul(0x1p112f);
+    IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+    return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
+  }
+
+  @Override
+  public float squareDistanceF16(float[] a, int aOffset, short[] b, int bOffset, int dim) {
+    int i = 0;
+    float res = 0;
+    if (dim >= 2 * FL) {
+      FloatVector acc0 = FloatVector.zero(FS);
+      FloatVector acc1 = FloatVector.zero(FS);
+      int bound2 = dim - 2 * FL;
+      for (; i <= bound2; i += 2 * FL) {
+        FloatVector d0 = FloatVector.fromArray(FS, a, aOffset + i).sub(halfToFloat(b, bOffset + i));
+        FloatVector d1 = FloatVector.fromArray(FS, a, aOffset + i + FL)
+            .sub(halfToFloat(b, bOffset + i + FL));
+        acc0 = d0.fma(d0, acc0);
+        acc1 = d1.fma(d1, acc1);
+      }
+      int bound1 = dim - FL;
+      for (; i <= bound1; i += FL) {
+        FloatVector d = FloatVector.fromArray(FS, a, aOffset + i).sub(halfToFloat(b, bOffset + i));
+        acc0 = d.fma(d, acc0);
+      }
+      res = sumLanes(acc0.add(acc1));
+    }
+    for (; i < dim; i++) {
+      float d = a[aOffset + i] - Float.float16ToFloat(b[bOffset + i]);
+      res = Math.fma(d, d, res);
     }
     return res;
   }

@@ -103,4 +103,22 @@ public final class ScalarKernels implements KernelSupport {
     }
     return (s0 + s1) + (s2 + s3);
   }
+
+  @Override
+  public float squareDistanceF16(float[] a, int aOffset, short[] b, int bOffset, int dim) {
+    float s0 = 0;
+    float s1 = 0;
+    int i = 0;
+    for (; i + 1 < dim; i += 2) {
+      float d0 = a[aOffset + i] - Float.float16ToFloat(b[bOffset + i]);
+      float d1 = a[aOffset + i + 1] - Float.float16ToFloat(b[bOffset + i + 1]);
+      s0 = Math.fma(d0, d0, s0);
+      s1 = Math.fma(d1, d1, s1);
+    }
+    for (; i < dim; i++) {
+      float d = a[aOffset + i] - Float.float16ToFloat(b[bOffset + i]);
+      s0 = Math.fma(d, d, s0);
+    }
+    return s0 + s1;
+  }
 }

@@ -117,6 +117,64 @@ class KernelsTest {
         "the same bits every time");
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {1, 7, 13, 15, 16, 17, 31, 64, 255, 256, 257, 511, 1023})
+  void float16DistanceMatchesScalarReference(int dim) {
+    Random rnd = new Random(17 * dim);
+    float[] a = new float[dim + 5];
+    short[] b = new short[dim + 9];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = (float) rnd.nextGaussian();
+    }
+    for (int i = 0; i < b.length; i++) {
+      // Normal, subnormal, zero, negative zero and the largest halves all occur.
+      float v = switch (i % 7) {
+        case 0 -> 0f;
+        case 1 -> -0f;
+        case 2 -> (float) (rnd.nextGaussian() * 1e-6); // subnormal in half precision
+        case 3 -> rnd.nextBoolean() ? 65504f : -65504f;
+        default -> (float) (rnd.nextGaussian() * Math.exp(rnd.nextGaussian() * 2));
+      };
+      b[i] = Float.floatToFloat16(v);
+    }
+    double exact = 0;
+    for (int i = 0; i < dim; i++) {
+      double d = (double) a[3 + i] - Float.float16ToFloat(b[7 + i]);
+      exact += d * d;
+    }
+    double tol = 1e-5 * Math.max(1, exact);
+    assertEquals(exact, impl.squareDistanceF16(a, 3, b, 7, dim), tol, "dim " + dim);
+    assertEquals(exact, ref.squareDistanceF16(a, 3, b, 7, dim), tol, "dim " + dim);
+    short[] self = new short[dim];
+    float[] selfF = new float[dim];
+    for (int i = 0; i < dim; i++) {
+      self[i] = b[7 + i];
+      selfF[i] = Float.float16ToFloat(b[7 + i]);
+    }
+    assertEquals(0f, impl.squareDistanceF16(selfF, 0, self, 0, dim), "distance to itself");
+  }
+
+  @Test
+  void everyHalfWidensToItsValue() {
+    // All 63,488 finite halves, one lane position each, against Float.float16ToFloat.
+    float[] zeros = new float[1];
+    for (int h = 0; h < 0x10000; h++) {
+      short v = (short) h;
+      float f = Float.float16ToFloat(v);
+      if (!Float.isFinite(f)) {
+        continue;
+      }
+      short[] row = new short[64];
+      java.util.Arrays.fill(row, v);
+      float[] q = new float[64];
+      java.util.Arrays.fill(q, f);
+      // Exactly zero only if every lane widened to exactly f, sign included.
+      assertEquals(0f, impl.squareDistanceF16(q, 0, row, 0, 64),
+          "half 0x" + Integer.toHexString(h) + " = " + f);
+      assertEquals(f * f, impl.squareDistanceF16(zeros, 0, row, 0, 1), "tail, half " + h);
+    }
+  }
+
   @Test
   @Order(0)
   void theSameDistanceGivesTheSameBitsBeforeAndAfterWarmUp() {

@@ -1,0 +1,134 @@
+package org.cbmir.index;
+
+import java.io.IOException;
+import java.util.Arrays;
+import org.cbmir.api.CorruptIndexException;
+import org.cbmir.api.Embedding;
+import org.cbmir.index.kernels.Kernels;
+
+/**
+ * FC1 rows as IEEE 754 half-precision values ({@code FeatureStorage.FLOAT16}), rounded to nearest
+ * by {@link Float#floatToFloat16}, in pages of {@value #PAGE_ROWS} rows like {@link
+ * Float32FeatureStore}. Distances widen the halves to float inside the kernel, so the query stays
+ * exact and only the stored side carries the rounding (a relative error below 2^-11 per value).
+ *
+ * <p>Thread-safety: see {@link FeatureStore}.
+ */
+final class Float16FeatureStore implements FeatureStore {
+  static final int PAGE_SHIFT = 10;
+  static final int PAGE_ROWS = 1 << PAGE_SHIFT;
+  private static final int PAGE_MASK = PAGE_ROWS - 1;
+  /** Section name in the index file: {@code count * dimension} halves, row-major. */
+  static final String SECTION = "features-f16";
+  /** The largest finite half-precision value. */
+  static final float MAX = 65504f;
+
+  private final int dim;
+  private short[][] pages = new short[0][];
+  private int size;
+  private final float[] scratch;
+
+  Float16FeatureStore(int dimension) {
+    this.dim = dimension;
+    this.scratch = new float[dimension];
+  }
+
+  @Override
+  public int dimension() {
+    return dim;
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public void checkRow(Embedding e) {
+    float[] row = e.fc1();
+    for (int i = 0; i < dim; i++) {
+      float v = row[i];
+      if (!(Math.abs(v) <= MAX)) {
+        throw new IllegalArgumentException("FC1 value " + v + " at " + i + " is beyond half"
+            + " precision's range (+-65504); use FeatureStorage.FLOAT32 or INT8 for this model");
+      }
+    }
+  }
+
+  @Override
+  public void append(Embedding e) {
+    checkRow(e);
+    // Called under the index's write lock only, so the scratch row is never shared.
+    e.copyFc1Into(scratch, 0);
+    int p = size >>> PAGE_SHIFT;
+    if (p >= pages.length) {
+      pages = Arrays.copyOf(pages, Math.max(p + 1, pages.length * 2));
+    }
+    if (pages[p] == null) {
+      pages[p] = new short[PAGE_ROWS * dim];
+    }
+    short[] page = pages[p];
+    int off = (size & PAGE_MASK) * dim;
+    for (int i = 0; i < dim; i++) {
+      page[off + i] = Float.floatToFloat16(scratch[i]);
+    }
+    size++;
+  }
+
+  @Override
+  public float squareDistance(float[] query, int ordinal) {
+    return Kernels.squareDistanceF16(query, 0, pages[ordinal >>> PAGE_SHIFT],
+        (ordinal & PAGE_MASK) * dim, dim);
+  }
+
+  @Override
+  public long ramBytesUsed() {
+    long b = 0;
+    for (short[] p : pages) {
+      b += p == null ? 0 : 2L * p.length;
+    }
+    return b;
+  }
+
+  @Override
+  public SectionSource snapshot(int count) {
+    short[][] held = pages.clone();
+    return w -> {
+      w.beginSection(SECTION, 2L * count * dim);
+      for (int p = 0; (long) p * PAGE_ROWS < count; p++) {
+        short[] page = held[p];
+        w.putShorts(page, 0, Math.min(PAGE_ROWS, count - p * PAGE_ROWS) * dim);
+      }
+      w.endSection();
+    };
+  }
+
+  /** Reads the {@value #SECTION} section of {@code count} rows; infinities and NaN are corrupt. */
+  static Float16FeatureStore read(SectionReader r, int dimension, int count) throws IOException {
+    Float16FeatureStore s = new Float16FeatureStore(dimension);
+    s.pages = new short[(int) ((count + (long) PAGE_ROWS - 1) / PAGE_ROWS)][];
+    r.beginSection(SECTION, 2L * count * dimension);
+    for (int p = 0; p < s.pages.length; p++) {
+      s.pages[p] = new short[PAGE_ROWS * dimension];
+      int n = Math.min(PAGE_ROWS, count - p * PAGE_ROWS) * dimension;
+      short[] page = s.pages[p];
+      r.readShorts(page, 0, n);
+      for (int i = 0; i < n; i++) {
+        if ((page[i] & 0x7c00) == 0x7c00) {
+          throw new CorruptIndexException(r.file(), SECTION, "non-finite half 0x"
+              + Integer.toHexString(page[i] & 0xffff) + " in row "
+              + (p * PAGE_ROWS + i / dimension));
+        }
+      }
+    }
+    r.endSection();
+    s.size = count;
+    return s;
+  }
+
+  @Override
+  public void release() {
+    pages = new short[0][];
+    size = 0;
+  }
+}
