@@ -187,7 +187,7 @@ class HeldOutPatientTest {
               + ", card says " + want);
         }
       }
-      // Compact features on the same queries: int8 re-scored must rank like float32.
+      // Compact features on the same queries: int8 re-scored and float16 must rank like float32.
       List<org.cbmir.data.eval.Evaluation.Row> rows = org.cbmir.data.eval.Evaluation.rows(dir);
       List<org.cbmir.data.eval.Evaluation.Row> trainRows = rows.stream()
           .filter(r -> r.split().equals("train")).toList();
@@ -206,6 +206,8 @@ class HeldOutPatientTest {
             map.get(org.cbmir.api.FeatureStorage.INT8_RESCORED), 0.005, source);
         assertEquals(map.get(org.cbmir.api.FeatureStorage.FLOAT32),
             map.get(org.cbmir.api.FeatureStorage.INT8), 0.02, source);
+        assertEquals(map.get(org.cbmir.api.FeatureStorage.FLOAT32),
+            map.get(org.cbmir.api.FeatureStorage.FLOAT16), 0.005, source);
       }
       // Every bit of the hash code alive: mean activation within [0.2, 0.8] on the test split,
       // for at least as many bits as the card reports.

@@ -271,14 +271,15 @@ final class PanamaKernels implements KernelSupport {
    * Widens {@link #FL} half-precision values to floats without a table: the magnitude bits, moved to
    * a float's exponent and mantissa positions, are a float {@code 2^-112} times the half's value
    * (normal and subnormal halves alike, zero included), so one multiply rescales them; the sign bit
-   * is moved over separately. Infinities and NaN are never stored, so they need no case.
+   * is added back separately. Infinities and NaN are never stored, so they need no case.
    */
   private static FloatVector halfToFloat(short[] b, int off) {
     IntVector h = (IntVector) ShortVector.fromArray(SS, b, off)
         .convertShape(VectorOperators.S2I, IS, 0);
-    FloatVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13)
+    FloatVector magnitude = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000)
         .reinterpretAsFloats().mul(0x1p112f);
-    IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+    // S2I extends the sign, so bit 31 already holds it.
+    IntVector sign = h.and(0x80000000);
     return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
   }
 
