@@ -56,6 +56,14 @@ public interface RetrievalIndex extends AutoCloseable {
    */
   boolean isRemoved(int ordinal);
 
+  /**
+   * Whether {@link #add} refuses slices: true for an index opened memory-mapped (see {@link
+   * OpenOptions}). Removes and saves work either way.
+   */
+  default boolean isReadOnly() {
+    return false;
+  }
+
   /** Number of live (added and not removed) slices. */
   int size();
 

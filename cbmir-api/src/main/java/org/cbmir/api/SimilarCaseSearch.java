@@ -116,11 +116,17 @@ public final class SimilarCaseSearch implements AutoCloseable {
    *
    * @throws IOException if the path cannot be read at all
    * @throws UnreadableInputException if nothing under the path is a CT volume
+   * @throws UnsupportedOperationException if the index was opened memory-mapped (read-only)
    */
   public IngestReport ingest(Path path, IngestOptions options) throws IOException {
     ensureOpen();
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(options, "options");
+    if (index.isReadOnly()) {
+      throw new UnsupportedOperationException("this search object's index was opened"
+          + " memory-mapped, which is read-only; open it without Builder.memoryMapped() to"
+          + " ingest");
+    }
     if (!Files.exists(path)) {
       throw new NoSuchFileException(path.toString(), null, "nothing to ingest there");
     }
@@ -330,6 +336,7 @@ public final class SimilarCaseSearch implements AutoCloseable {
     private Segmenter segmenter;
     private Encoder encoder;
     private IdentifierPolicy identifiers = IdentifierPolicy.keepAsIs();
+    private boolean mapped;
 
     private Builder() {}
 
@@ -343,6 +350,16 @@ public final class SimilarCaseSearch implements AutoCloseable {
     /** What happens to patient IDs and UIDs at ingest (default {@link IdentifierPolicy#keepAsIs}). */
     public Builder identifiers(IdentifierPolicy policy) {
       this.identifiers = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * {@link #open(Path)} maps the index file instead of reading it (see {@link OpenOptions}):
+     * opens large archives in a fraction of a second and keeps their features off the heap; the
+     * search object can then search but not ingest.
+     */
+    public Builder memoryMapped() {
+      this.mapped = true;
       return this;
     }
 
@@ -370,7 +387,11 @@ public final class SimilarCaseSearch implements AutoCloseable {
       Segmenter s = segmenter != null ? segmenter : Models.segmenter();
       Encoder e = encoder != null ? encoder : Models.encoder();
       try {
-        return new SimilarCaseSearch(s, e, RetrievalIndexes.open(indexFile, e.modelFingerprint()),
+        OpenOptions.Builder how = OpenOptions.builder().modelFingerprint(e.modelFingerprint());
+        if (mapped) {
+          how.memoryMapped();
+        }
+        return new SimilarCaseSearch(s, e, RetrievalIndexes.open(indexFile, how.build()),
             identifiers);
       } catch (IOException | RuntimeException ex) {
         s.close();

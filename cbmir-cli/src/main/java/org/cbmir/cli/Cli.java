@@ -263,8 +263,9 @@ public final class Cli implements Callable<Integer> {
         throw new IllegalArgumentException("give --slice or --z, not both");
       }
       IdentifierPolicy policy = key.policy();
+      // Mapped: a search reads a few hundred rows, so large indexes open in a fraction of a second.
       try (SimilarCaseSearch cbmir = SimilarCaseSearch.builder().identifiers(policy)
-          .open(indexFile)) {
+          .memoryMapped().open(indexFile)) {
         Query q = Query.read(query, slice, zMm);
         CtSlice s = q.slice();
         SearchRequest.Builder request = SearchRequest.builder().k(k);

@@ -99,6 +99,13 @@ class SimilarCaseSearchTest {
         assertEquals(3, twice.skippedDuplicates(), "series of the reopened index recognised");
         assertEquals(30, again.index().size());
       }
+      try (SimilarCaseSearch mapped = SimilarCaseSearch.builder().memoryMapped().open(saved)) {
+        assertTrue(mapped.index().isReadOnly());
+        assertEquals(hits, mapped.search(query, SearchRequest.builder().k(5).build()).hits());
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+            () -> mapped.ingest(archive));
+        assertTrue(e.getMessage().contains("memoryMapped()"), e.getMessage());
+      }
       assertThrows(UnreadableInputException.class,
           () -> cbmir.search(archive.resolve("broken.mhd"), 3));
     }

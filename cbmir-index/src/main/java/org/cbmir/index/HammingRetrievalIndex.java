@@ -317,6 +317,11 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     return mappedFrom != null;
   }
 
+  @Override
+  public boolean isReadOnly() {
+    return mappedFrom != null;
+  }
+
   /** Rebuilds the multi-index tables when too many codes are outside them. */
   private void refreshTables() {
     if (!coarse.tablesStale()) {
