@@ -1,23 +1,19 @@
 package org.cbmir.index;
 
 import java.io.IOException;
-import java.util.Arrays;
 import org.cbmir.api.CorruptIndexException;
 import org.cbmir.api.Embedding;
 import org.cbmir.index.kernels.Kernels;
 
 /**
  * FC1 rows as IEEE 754 half-precision values ({@code FeatureStorage.FLOAT16}), rounded to nearest
- * by {@link Float#floatToFloat16}, in pages of {@value #PAGE_ROWS} rows like {@link
+ * by {@link Float#floatToFloat16}, in pages of {@value Pages#ROWS} rows like {@link
  * Float32FeatureStore}. Distances widen the halves to float inside the kernel, so the query stays
  * exact and only the stored side carries the rounding (a relative error below 2^-11 per value).
  *
  * <p>Thread-safety: see {@link FeatureStore}.
  */
 final class Float16FeatureStore implements FeatureStore {
-  static final int PAGE_SHIFT = 10;
-  static final int PAGE_ROWS = 1 << PAGE_SHIFT;
-  private static final int PAGE_MASK = PAGE_ROWS - 1;
   /** Section name in the index file: {@code count * dimension} halves, row-major. */
   static final String SECTION = "features-f16";
   /** The largest finite half-precision value. */
@@ -60,15 +56,10 @@ final class Float16FeatureStore implements FeatureStore {
     checkRow(e);
     // Called under the index's write lock only, so the scratch row is never shared.
     e.copyFc1Into(scratch, 0);
-    int p = size >>> PAGE_SHIFT;
-    if (p >= pages.length) {
-      pages = Arrays.copyOf(pages, Math.max(p + 1, pages.length * 2));
-    }
-    if (pages[p] == null) {
-      pages[p] = new short[PAGE_ROWS * dim];
-    }
+    int p = size >>> Pages.SHIFT;
+    pages = Pages.ensure(pages, p, rows -> new short[rows * dim]);
     short[] page = pages[p];
-    int off = (size & PAGE_MASK) * dim;
+    int off = (size & Pages.MASK) * dim;
     for (int i = 0; i < dim; i++) {
       page[off + i] = Float.floatToFloat16(scratch[i]);
     }
@@ -77,8 +68,8 @@ final class Float16FeatureStore implements FeatureStore {
 
   @Override
   public float squareDistance(float[] query, int ordinal) {
-    return Kernels.squareDistanceF16(query, 0, pages[ordinal >>> PAGE_SHIFT],
-        (ordinal & PAGE_MASK) * dim, dim);
+    return Kernels.squareDistanceF16(query, 0, pages[ordinal >>> Pages.SHIFT],
+        (ordinal & Pages.MASK) * dim, dim);
   }
 
   @Override
@@ -95,9 +86,8 @@ final class Float16FeatureStore implements FeatureStore {
     short[][] held = pages.clone();
     return w -> {
       w.beginSection(SECTION, 2L * count * dim);
-      for (int p = 0; (long) p * PAGE_ROWS < count; p++) {
-        short[] page = held[p];
-        w.putShorts(page, 0, Math.min(PAGE_ROWS, count - p * PAGE_ROWS) * dim);
+      for (int p = 0; p < Pages.count(count); p++) {
+        w.putShorts(held[p], 0, Pages.rowsIn(p, count) * dim);
       }
       w.endSection();
     };
@@ -106,18 +96,18 @@ final class Float16FeatureStore implements FeatureStore {
   /** Reads the {@value #SECTION} section of {@code count} rows; infinities and NaN are corrupt. */
   static Float16FeatureStore read(SectionReader r, int dimension, int count) throws IOException {
     Float16FeatureStore s = new Float16FeatureStore(dimension);
-    s.pages = new short[(int) ((count + (long) PAGE_ROWS - 1) / PAGE_ROWS)][];
+    s.pages = new short[Pages.count(count)][];
     r.beginSection(SECTION, 2L * count * dimension);
     for (int p = 0; p < s.pages.length; p++) {
-      s.pages[p] = new short[PAGE_ROWS * dimension];
-      int n = Math.min(PAGE_ROWS, count - p * PAGE_ROWS) * dimension;
+      s.pages[p] = new short[Pages.ROWS * dimension];
+      int n = Pages.rowsIn(p, count) * dimension;
       short[] page = s.pages[p];
       r.readShorts(page, 0, n);
       for (int i = 0; i < n; i++) {
         if ((page[i] & 0x7c00) == 0x7c00) {
           throw new CorruptIndexException(r.file(), SECTION, "non-finite half 0x"
               + Integer.toHexString(page[i] & 0xffff) + " in row "
-              + (p * PAGE_ROWS + i / dimension));
+              + (p * Pages.ROWS + i / dimension));
         }
       }
     }

@@ -1,21 +1,17 @@
 package org.cbmir.index;
 
 import java.io.IOException;
-import java.util.Arrays;
 import org.cbmir.api.CorruptIndexException;
 import org.cbmir.api.Embedding;
 import org.cbmir.index.kernels.Kernels;
 
 /**
- * FC1 rows as float32 in pages of {@value #PAGE_ROWS} rows: one flat {@code float[]} per page, so
- * that growth allocates at most one page (1 MiB at D = 256) ahead and never copies old rows.
+ * FC1 rows as float32 in {@link Pages} of {@value Pages#ROWS} rows: one flat {@code float[]} per
+ * page (1 MiB at D = 256).
  *
  * <p>Thread-safety: see {@link FeatureStore}.
  */
 final class Float32FeatureStore implements FeatureStore {
-  static final int PAGE_SHIFT = 10;
-  static final int PAGE_ROWS = 1 << PAGE_SHIFT;
-  private static final int PAGE_MASK = PAGE_ROWS - 1;
 
   private final int dim;
   private float[][] pages;
@@ -38,21 +34,16 @@ final class Float32FeatureStore implements FeatureStore {
 
   @Override
   public void append(Embedding e) {
-    int p = size >>> PAGE_SHIFT;
-    if (p >= pages.length) {
-      pages = Arrays.copyOf(pages, Math.max(p + 1, pages.length * 2));
-    }
-    if (pages[p] == null) {
-      pages[p] = new float[PAGE_ROWS * dim];
-    }
-    e.copyFc1Into(pages[p], (size & PAGE_MASK) * dim);
+    int p = size >>> Pages.SHIFT;
+    pages = Pages.ensure(pages, p, rows -> new float[rows * dim]);
+    e.copyFc1Into(pages[p], (size & Pages.MASK) * dim);
     size++;
   }
 
   @Override
   public float squareDistance(float[] query, int ordinal) {
-    return Kernels.squareDistance(query, 0, pages[ordinal >>> PAGE_SHIFT],
-        (ordinal & PAGE_MASK) * dim, dim);
+    return Kernels.squareDistance(query, 0, pages[ordinal >>> Pages.SHIFT],
+        (ordinal & Pages.MASK) * dim, dim);
   }
 
   @Override
@@ -69,9 +60,8 @@ final class Float32FeatureStore implements FeatureStore {
     float[][] held = pages.clone();
     return w -> {
       w.beginSection("features", 4L * count * dim);
-      for (int p = 0; (long) p * PAGE_ROWS < count; p++) {
-        float[] page = held[p];
-        w.putFloats(page, 0, Math.min(PAGE_ROWS, count - p * PAGE_ROWS) * dim);
+      for (int p = 0; p < Pages.count(count); p++) {
+        w.putFloats(held[p], 0, Pages.rowsIn(p, count) * dim);
       }
       w.endSection();
     };
@@ -80,17 +70,17 @@ final class Float32FeatureStore implements FeatureStore {
   /** Reads the {@code features} section of {@code count} rows; non-finite values are corrupt. */
   static Float32FeatureStore read(SectionReader r, int dimension, int count) throws IOException {
     Float32FeatureStore s = new Float32FeatureStore(dimension);
-    s.pages = new float[(int) ((count + (long) PAGE_ROWS - 1) / PAGE_ROWS)][];
+    s.pages = new float[Pages.count(count)][];
     r.beginSection("features", 4L * count * dimension);
     for (int p = 0; p < s.pages.length; p++) {
-      s.pages[p] = new float[PAGE_ROWS * dimension];
-      int n = Math.min(PAGE_ROWS, count - p * PAGE_ROWS) * dimension;
+      s.pages[p] = new float[Pages.ROWS * dimension];
+      int n = Pages.rowsIn(p, count) * dimension;
       float[] page = s.pages[p];
       r.readFloats(page, 0, n);
       for (int i = 0; i < n; i++) {
         if (!Float.isFinite(page[i])) {
           throw new CorruptIndexException(r.file(), "features",
-              "non-finite feature " + page[i] + " in row " + (p * PAGE_ROWS + i / dimension));
+              "non-finite feature " + page[i] + " in row " + (p * Pages.ROWS + i / dimension));
         }
       }
     }

@@ -1,7 +1,6 @@
 package org.cbmir.index;
 
 import java.io.IOException;
-import java.util.Arrays;
 import org.cbmir.api.CorruptIndexException;
 import org.cbmir.api.Embedding;
 import org.cbmir.index.kernels.Kernels;
@@ -9,7 +8,7 @@ import org.cbmir.index.kernels.Kernels;
 /**
  * FC1 rows quantised to int8 with one scale per row ({@code FeatureStorage.INT8}): row values
  * {@code x} are stored as {@code q = round(x / s)} with {@code s = max|x| / 127}, in pages of
- * {@value #PAGE_ROWS} rows like {@link Float32FeatureStore}. A distance is computed as {@code
+ * {@value Pages#ROWS} rows like {@link Float32FeatureStore}. A distance is computed as {@code
  * |y|^2 - 2 s (y . q) + s^2 |q|^2}: one int8-by-float dot product per row, with {@code |y|^2} once
  * per query and {@code s^2 |q|^2} kept per row, so the kernel reads one byte per value.
  *
@@ -19,9 +18,6 @@ import org.cbmir.index.kernels.Kernels;
  * <p>Thread-safety: see {@link FeatureStore}.
  */
 final class Int8FeatureStore implements FeatureStore {
-  static final int PAGE_SHIFT = 10;
-  static final int PAGE_ROWS = 1 << PAGE_SHIFT;
-  private static final int PAGE_MASK = PAGE_ROWS - 1;
   /** Section name in the index file: per row a float scale, then {@code dimension} bytes. */
   static final String SECTION = "features-int8";
 
@@ -56,9 +52,9 @@ final class Int8FeatureStore implements FeatureStore {
       max = Math.max(max, Math.abs(v));
     }
     float scale = max > 0 ? max / 127f : 1f;
-    ensurePage(size >>> PAGE_SHIFT);
-    byte[] page = pages[size >>> PAGE_SHIFT];
-    int off = (size & PAGE_MASK) * dim;
+    ensurePage(size >>> Pages.SHIFT);
+    byte[] page = pages[size >>> Pages.SHIFT];
+    int off = (size & Pages.MASK) * dim;
     for (int i = 0; i < dim; i++) {
       page[off + i] = (byte) Math.max(-127, Math.min(127, Math.round(scratch[i] / scale)));
     }
@@ -67,23 +63,15 @@ final class Int8FeatureStore implements FeatureStore {
   }
 
   private void ensurePage(int p) {
-    if (p >= pages.length) {
-      int n = Math.max(p + 1, pages.length * 2);
-      pages = Arrays.copyOf(pages, n);
-      scales = Arrays.copyOf(scales, n);
-      norms = Arrays.copyOf(norms, n);
-    }
-    if (pages[p] == null) {
-      pages[p] = new byte[PAGE_ROWS * dim];
-      scales[p] = new float[PAGE_ROWS];
-      norms[p] = new float[PAGE_ROWS];
-    }
+    pages = Pages.ensure(pages, p, rows -> new byte[rows * dim]);
+    scales = Pages.ensure(scales, p, float[]::new);
+    norms = Pages.ensure(norms, p, float[]::new);
   }
 
   /** Stores a row's scale and its dequantised squared norm {@code s^2 |q|^2}. */
   private void set(int row, float scale, byte[] page, int off) {
-    scales[row >>> PAGE_SHIFT][row & PAGE_MASK] = scale;
-    norms[row >>> PAGE_SHIFT][row & PAGE_MASK] = rowNorm(scale, page, off, dim);
+    scales[row >>> Pages.SHIFT][row & Pages.MASK] = scale;
+    norms[row >>> Pages.SHIFT][row & Pages.MASK] = rowNorm(scale, page, off, dim);
   }
 
   /** The dequantised squared norm {@code s^2 |q|^2} of a stored row. */
@@ -106,8 +94,8 @@ final class Int8FeatureStore implements FeatureStore {
   }
 
   private float distance(float[] query, float queryNorm, int ordinal) {
-    int p = ordinal >>> PAGE_SHIFT;
-    int r = ordinal & PAGE_MASK;
+    int p = ordinal >>> Pages.SHIFT;
+    int r = ordinal & Pages.MASK;
     return distance(query, queryNorm, scales[p][r], norms[p][r], pages[p], r * dim, dim);
   }
 
@@ -137,7 +125,7 @@ final class Int8FeatureStore implements FeatureStore {
   public long ramBytesUsed() {
     long b = 0;
     for (int p = 0; p < pages.length; p++) {
-      b += pages[p] == null ? 0 : pages[p].length + 8L * PAGE_ROWS;
+      b += pages[p] == null ? 0 : pages[p].length + 8L * Pages.ROWS;
     }
     return b;
   }
@@ -149,9 +137,9 @@ final class Int8FeatureStore implements FeatureStore {
     return w -> {
       w.beginSection(SECTION, (4L + dim) * count);
       for (int row = 0; row < count; row++) {
-        int p = row >>> PAGE_SHIFT;
-        int off = (row & PAGE_MASK) * dim;
-        w.putFloat(heldScales[p][row & PAGE_MASK]);
+        int p = row >>> Pages.SHIFT;
+        int off = (row & Pages.MASK) * dim;
+        w.putFloat(heldScales[p][row & Pages.MASK]);
         w.putBytes(held[p], off, dim);
       }
       w.endSection();
@@ -166,14 +154,14 @@ final class Int8FeatureStore implements FeatureStore {
     Int8FeatureStore s = new Int8FeatureStore(dimension);
     r.beginSection(SECTION, (4L + dimension) * count);
     for (int row = 0; row < count; row++) {
-      s.ensurePage(row >>> PAGE_SHIFT);
+      s.ensurePage(row >>> Pages.SHIFT);
       float scale = r.getFloat();
       if (!(scale > 0) || !Float.isFinite(scale)) {
         throw new CorruptIndexException(r.file(), SECTION, "scale " + scale + " of row " + row
             + " is not a positive finite number");
       }
-      byte[] page = s.pages[row >>> PAGE_SHIFT];
-      int off = (row & PAGE_MASK) * dimension;
+      byte[] page = s.pages[row >>> Pages.SHIFT];
+      int off = (row & Pages.MASK) * dimension;
       r.readFully(page, off, dimension);
       for (int i = off; i < off + dimension; i++) {
         if (page[i] == Byte.MIN_VALUE) {

@@ -64,7 +64,7 @@ class IndexPartsTest {
   void featureStoreAcrossPageBoundaries() {
     Random rnd = new Random(3);
     int dim = 7;
-    int n = Float32FeatureStore.PAGE_ROWS * 2 + 5;
+    int n = Pages.ROWS * 2 + 5;
     Float32FeatureStore s = new Float32FeatureStore(dim);
     float[][] rows = new float[n][];
     for (int i = 0; i < n; i++) {
@@ -72,7 +72,7 @@ class IndexPartsTest {
       s.append(TestData.embedding(new long[1], 64, rows[i]));
     }
     float[] q = TestData.features(rnd, dim);
-    int[] probe = {0, Float32FeatureStore.PAGE_ROWS - 1, Float32FeatureStore.PAGE_ROWS, n - 1};
+    int[] probe = {0, Pages.ROWS - 1, Pages.ROWS, n - 1};
     float[] out = new float[probe.length];
     s.squareDistances(q, probe, probe.length, out);
     for (int i = 0; i < probe.length; i++) {

@@ -14,10 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import org.cbmir.api.CorruptIndexException;
 import org.cbmir.api.Embedding;
 import org.cbmir.api.FeatureStorage;
@@ -31,6 +29,7 @@ import org.cbmir.api.SearchRequest;
 import org.cbmir.api.SearchResult;
 import org.cbmir.api.SliceRef;
 import org.cbmir.api.testing.Robustness;
+import org.cbmir.index.conformance.RetrievalIndexConformance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,35 +74,6 @@ class MappedIndexTest {
     }
   }
 
-  /** A random request: every mode, radius, pool, k, filter and per-patient cap. */
-  private static SearchRequest request(Random rnd) {
-    SearchRequest.Builder b = SearchRequest.builder()
-        .mode(SearchMode.values()[rnd.nextInt(SearchMode.values().length)])
-        .k(1 + rnd.nextInt(40)).hammingRadius(rnd.nextInt(6));
-    b.minPoolSize(Math.max(b.build().k(), rnd.nextInt(800)));
-    if (rnd.nextInt(3) == 0) {
-      b.excludePatients(List.of("P" + rnd.nextInt(37), "P" + rnd.nextInt(37)));
-    }
-    if (rnd.nextInt(4) == 0) {
-      b.excludeSeries(Set.of("1.2." + rnd.nextInt(37) + ".1"));
-    }
-    if (rnd.nextInt(3) == 0) {
-      EnumSet<NoduleClass> allowed = EnumSet.noneOf(NoduleClass.class);
-      for (NoduleClass c : NoduleClass.values()) {
-        if (rnd.nextBoolean()) {
-          allowed.add(c);
-        }
-      }
-      if (!allowed.isEmpty()) {
-        b.allowClasses(allowed);
-      }
-    }
-    if (rnd.nextInt(4) == 0) {
-      b.maxHitsPerPatient(1 + rnd.nextInt(3));
-    }
-    return b.build();
-  }
-
   @ParameterizedTest
   @EnumSource(FeatureStorage.class)
   void mappedAnswersEqualTheHeapIndexs(FeatureStorage storage) throws IOException {
@@ -119,7 +89,7 @@ class MappedIndexTest {
       for (int q = 0; q < 150; q++) {
         Embedding query = TestData.embedding(TestData.randomCode(rnd, BITS), BITS,
             TestData.features(rnd, DIM));
-        SearchRequest req = request(rnd);
+        SearchRequest req = RetrievalIndexConformance.randomRequest(rnd, 37);
         SearchResult expected = heap.search(query, req);
         assertEquals(expected.hits(), lazy.search(query, req).hits(), storage + " " + req);
         assertEquals(expected.hits(), eager.search(query, req).hits(), storage + " " + req);

@@ -180,31 +180,7 @@ public abstract class RetrievalIndexConformance {
         long[] q = rnd.nextBoolean() ? fx.model().code(rnd.nextInt(fx.model().size()))
             : randomCode(rnd, 64);
         float[] qf = features(rnd, fx.dim());
-        int k = 1 + rnd.nextInt(30);
-        SearchRequest.Builder b = SearchRequest.builder().k(k)
-            .hammingRadius(rnd.nextInt(10)).minPoolSize(k + rnd.nextInt(800))
-            .mode(SearchMode.values()[rnd.nextInt(SearchMode.values().length)]);
-        if (rnd.nextInt(3) == 0) {
-          b.excludePatients(new HashSet<>(List.of("P" + rnd.nextInt(11), "P" + rnd.nextInt(11))));
-        }
-        if (rnd.nextInt(4) == 0) {
-          b.excludeSeries(Set.of("1.2." + rnd.nextInt(11) + ".1"));
-        }
-        if (rnd.nextInt(3) == 0) {
-          EnumSet<NoduleClass> classes = EnumSet.noneOf(NoduleClass.class);
-          for (NoduleClass c : NoduleClass.values()) {
-            if (rnd.nextBoolean()) {
-              classes.add(c);
-            }
-          }
-          if (!classes.isEmpty()) {
-            b.allowClasses(classes);
-          }
-        }
-        if (rnd.nextInt(3) == 0) {
-          b.maxHitsPerPatient(1 + rnd.nextInt(3));
-        }
-        SearchRequest req = b.build();
+        SearchRequest req = randomRequest(rnd, 11);
         assertConforms(fx.model().search(q, qf, req, removed), index.search(
             embedding(q, 64, qf), req), "request " + t + " " + req + seedNote());
       }
@@ -315,5 +291,39 @@ public abstract class RetrievalIndexConformance {
     assertThrows(IllegalStateException.class, index::size);
     assertThrows(IllegalStateException.class, () -> index.search(
         embedding(fx.model().code(0), 64, fx.model().features(0)), SearchRequest.defaults()));
+  }
+
+  /**
+   * A random request over slices of patients {@code P0..P(patients-1)} (series {@code 1.2.p.1}):
+   * every mode, radius 0..9, k 1..30, pools up to 800 beyond k, and now and then excluded
+   * patients or series, allowed classes and a per-patient cap.
+   */
+  public static SearchRequest randomRequest(Random rnd, int patients) {
+    int k = 1 + rnd.nextInt(30);
+    SearchRequest.Builder b = SearchRequest.builder().k(k)
+        .hammingRadius(rnd.nextInt(10)).minPoolSize(k + rnd.nextInt(800))
+        .mode(SearchMode.values()[rnd.nextInt(SearchMode.values().length)]);
+    if (rnd.nextInt(3) == 0) {
+      b.excludePatients(new HashSet<>(List.of("P" + rnd.nextInt(patients),
+          "P" + rnd.nextInt(patients))));
+    }
+    if (rnd.nextInt(4) == 0) {
+      b.excludeSeries(Set.of("1.2." + rnd.nextInt(patients) + ".1"));
+    }
+    if (rnd.nextInt(3) == 0) {
+      EnumSet<NoduleClass> classes = EnumSet.noneOf(NoduleClass.class);
+      for (NoduleClass c : NoduleClass.values()) {
+        if (rnd.nextBoolean()) {
+          classes.add(c);
+        }
+      }
+      if (!classes.isEmpty()) {
+        b.allowClasses(classes);
+      }
+    }
+    if (rnd.nextInt(3) == 0) {
+      b.maxHitsPerPatient(1 + rnd.nextInt(3));
+    }
+    return b.build();
   }
 }
