@@ -1,5 +1,6 @@
 package org.cbmir.benchmarks;
 
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.cbmir.api.Embedding;
 import org.cbmir.api.SearchRequest;
@@ -48,7 +49,7 @@ public class CoarseToFineBenchmark {
     index = data.index();
     queries = Fixtures.queriesNear(data, 64, 64, 5);
     SearchResult r = index.search(queries[0], request);
-    System.out.printf("strategy=%s pool=%d radius=%d fineFraction=%.5f hotBytesPerSlice=%.1f"
+    System.out.printf(Locale.ROOT, "strategy=%s pool=%d radius=%d fineFraction=%.5f hotBytesPerSlice=%.1f"
         + " ramBytesPerSlice=%.1f%n", r.strategy(), r.poolSize(), r.radiusUsed(),
         r.fineStageFraction(), index.hotBytesPerSlice(), (double) index.ramBytesUsed() / n);
   }

@@ -1,6 +1,7 @@
 package org.cbmir.benchmarks;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.cbmir.api.Embedding;
 import org.cbmir.api.FeatureStorage;
@@ -63,7 +64,7 @@ public class ScaleBenchmark {
     batch16 = List.of(queries).subList(0, 16);
     batch64 = List.of(queries);
     SearchResult r = index.search(queries[0], request);
-    System.out.printf("built %d slices in %.1f s; strategy=%s pool=%d radius=%d"
+    System.out.printf(Locale.ROOT, "built %d slices in %.1f s; strategy=%s pool=%d radius=%d"
         + " fineFraction=%.6f hotBytesPerSlice=%.1f ramBytesPerSlice=%.1f%n", n,
         (System.nanoTime() - t0) / 1e9, r.strategy(), r.poolSize(), r.radiusUsed(),
         r.fineStageFraction(), index.hotBytesPerSlice(), (double) index.ramBytesUsed() / n);

@@ -2,6 +2,7 @@ package org.cbmir.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -80,8 +81,9 @@ public final class Cli implements Callable<Integer> {
   /** Runs a command line and returns the exit code (for tests). */
   static int run(String[] args, PrintStream out, PrintStream err) {
     CommandLine cl = new CommandLine(new Cli(out, err));
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
+    // In each stream's own charset (the terminal's for System.out), not the JVM's default.
+    cl.setOut(new PrintWriter(new OutputStreamWriter(out, out.charset()), true));
+    cl.setErr(new PrintWriter(new OutputStreamWriter(err, err.charset()), true));
     cl.setParameterExceptionHandler((e, args2) -> {
       String command = e.getCommandLine().getCommandName();
       err.println("error: " + e.getMessage() + " (see: " + (command.equals("cbmir") ? "cbmir"

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import org.cbmir.api.UnreadableInputException;
 
@@ -92,11 +93,11 @@ final class DicomFileMeta {
         len = u16(b, p + 6);
         header = 8;
       } else {
-        throw new UnreadableInputException(file, String.format(
+        throw new UnreadableInputException(file, String.format(Locale.ROOT,
             "malformed file meta group: element (0002,%04X) has no valid VR", element));
       }
       if (len < 0 || p + header + len > b.length) {
-        throw new UnreadableInputException(file, String.format(
+        throw new UnreadableInputException(file, String.format(Locale.ROOT,
             "truncated file meta group at element (0002,%04X)", element));
       }
       if (element == 0x0010) {

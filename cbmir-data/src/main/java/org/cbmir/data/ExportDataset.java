@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.cbmir.api.CbmirException;
 import org.cbmir.api.VolumeReader.ReadListener;
@@ -93,7 +94,7 @@ public final class ExportDataset {
     }
     long t0 = System.nanoTime();
     DatasetExporter.Summary s = b.build().export(sources, out);
-    System.out.printf("exported %s records to %s in %.1f s%n", s.recordsPerSplit(), out,
+    System.out.printf(Locale.ROOT, "exported %s records to %s in %.1f s%n", s.recordsPerSplit(), out,
         (System.nanoTime() - t0) / 1e9);
     System.out.println("train patients: " + s.trainPatients());
     System.out.println("test patients:  " + s.testPatients());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,7 +115,7 @@ class DicomSeriesReaderTest {
     mr.write(bad.resolve("mr.dcm"));
     byte[] full = good.bytes();
     Files.write(bad.resolve("truncated.dcm"), java.util.Arrays.copyOf(full, full.length - 100));
-    Files.write(bad.resolve("garbage.dcm"), "this is not dicom".getBytes());
+    Files.write(bad.resolve("garbage.dcm"), "this is not dicom".getBytes(StandardCharsets.UTF_8));
     Files.createDirectories(dir.resolve("xml-only"));
     Files.writeString(dir.resolve("xml-only/068.xml"), "<LidcReadMessage/>");
 

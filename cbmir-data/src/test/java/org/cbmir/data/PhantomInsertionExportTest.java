@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.cbmir.api.CtVolume;
 import org.cbmir.api.LungMask;
@@ -96,11 +97,11 @@ class PhantomInsertionExportTest {
       }
     }
     assertEquals(Set.of("PH-2"), testPatientsInCsv);
-    assertNpy(dir.resolve("train_images.npy"), "<f4", "(" + String.format("%12d", train)
+    assertNpy(dir.resolve("train_images.npy"), "<f4", "(" + String.format(Locale.ROOT, "%12d", train)
         + ", 1, 64, 64)", 4L * train * 64 * 64);
-    assertNpy(dir.resolve("train_masks.npy"), "|u1", "(" + String.format("%12d", train)
+    assertNpy(dir.resolve("train_masks.npy"), "|u1", "(" + String.format(Locale.ROOT, "%12d", train)
         + ", 1, 64, 64)", (long) train * 64 * 64);
-    assertNpy(dir.resolve("test_labels.npy"), "<i8", "(" + String.format("%12d", test) + ",)",
+    assertNpy(dir.resolve("test_labels.npy"), "<i8", "(" + String.format(Locale.ROOT, "%12d", test) + ",)",
         8L * test);
     // Labels file agrees with the CSV.
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("test_labels.npy")))

@@ -186,7 +186,7 @@ final class TinyDicom {
       final int slice = k;
       t.huFrom((x, y) -> -1000 + 10 * x + 100 * slice);
       // File names deliberately out of slice order.
-      files.add(t.write(dir.resolve(String.format("%06d.dcm", (k * 7919) % 1000))));
+      files.add(t.write(dir.resolve(String.format(Locale.ROOT, "%06d.dcm", (k * 7919) % 1000))));
     }
     return files;
   }

@@ -3,6 +3,7 @@ package org.cbmir.examples;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Random;
 import org.cbmir.api.Embedding;
 import org.cbmir.api.Hit;
@@ -51,7 +52,7 @@ public final class IndexDemo {
         protoFeatures[c][d] = (float) rnd.nextGaussian();
       }
     }
-    System.out.printf("cbmir demo: %d synthetic slices (%d-bit codes, %d-d FC1 features)%n",
+    System.out.printf(Locale.ROOT, "cbmir demo: %d synthetic slices (%d-bit codes, %d-d FC1 features)%n",
         n, BITS, DIM);
     IndexConfig config = IndexConfig.builder().bits(BITS).featureDimension(DIM)
         .modelFingerprint(MODEL).expectedSlices(n).build();
@@ -64,7 +65,7 @@ public final class IndexDemo {
             .sliceIndex(i / 40).noduleClass(NoduleClass.ofLabel(cls)).build();
         index.add(ref, near(projections, protoFeatures[cls], 0.5f, rnd));
       }
-      System.out.printf("indexed in %.0f ms%n", (System.nanoTime() - t0) / 1e6);
+      System.out.printf(Locale.ROOT, "indexed in %.0f ms%n", (System.nanoTime() - t0) / 1e6);
 
       int correct = 0;
       int queries = 0;
@@ -87,19 +88,19 @@ public final class IndexDemo {
         float exactTenth = exact.hits().get(exact.hits().size() - 1).featureDistance();
         correct += same;
         queries += r.hits().size();
-        System.out.printf("query class %-8s %-19s pool=%5d (radius %2d) fine=%.2f%% "
+        System.out.printf(Locale.ROOT, "query class %-8s %-19s pool=%5d (radius %2d) fine=%.2f%% "
                 + "%6.2f ms  same class %2d/10, 10th-hit distance %.2f (exhaustive %.2f)%n",
             NoduleClass.ofLabel(cls), r.strategy(), r.poolSize(), r.radiusUsed(),
             100 * r.fineStageFraction(), ms, same, tenth, exactTenth);
       }
-      System.out.printf("precision@10 over %d queries: %.3f%n", NoduleClass.COUNT,
+      System.out.printf(Locale.ROOT, "precision@10 over %d queries: %.3f%n", NoduleClass.COUNT,
           (double) correct / queries);
       index.save(file);
       try (RetrievalIndex reopened = RetrievalIndexes.open(file, MODEL)) {
         Embedding query = near(projections, protoFeatures[3], 0.5f, rnd);
         boolean same = index.search(query, SearchRequest.defaults()).hits()
             .equals(reopened.search(query, SearchRequest.defaults()).hits());
-        System.out.printf("saved %d MiB to %s and reopened: same answers %s%n",
+        System.out.printf(Locale.ROOT, "saved %d MiB to %s and reopened: same answers %s%n",
             Files.size(file) >> 20, file, same);
       }
     } finally {

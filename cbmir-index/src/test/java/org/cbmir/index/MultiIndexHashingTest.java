@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.cbmir.api.CoarseStrategy;
@@ -100,7 +101,7 @@ class MultiIndexHashingTest {
     double perEntry = (double) roaringBytes / ((long) n * tables);
     double ours = (double) MultiIndexHashing.build(HeapCodeStore.wrap(64, codes, n), n).ramBytesUsed()
         / ((long) n * tables);
-    System.out.printf("MIH bucket storage per entry: RoaringBitmap >= %.1f bytes, CSR %.2f bytes%n",
+    System.out.printf(Locale.ROOT, "MIH bucket storage per entry: RoaringBitmap >= %.1f bytes, CSR %.2f bytes%n",
         perEntry, ours);
     assertTrue(perEntry > 2 * ours, "roaring " + perEntry + " vs ours " + ours);
   }

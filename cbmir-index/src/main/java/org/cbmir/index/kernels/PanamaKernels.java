@@ -31,7 +31,7 @@ final class PanamaKernels implements KernelSupport {
    */
   private static final VectorShuffle<Float>[] HALVES = halves();
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"}) // Java has no generic array creation.
   private static VectorShuffle<Float>[] halves() {
     int steps = Integer.numberOfTrailingZeros(FL);
     VectorShuffle<Float>[] out = new VectorShuffle[steps];
