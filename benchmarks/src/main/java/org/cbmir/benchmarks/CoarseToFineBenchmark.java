@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A full coarse-to-fine query (B = 64, D = 256, m = 1000, K = 10) over 1M slices whose embeddings
- * are clustered the way a trained encoder's are (2000 clusters); the query is a jittered copy of
- * an indexed slice. Sample mode gives the p50. Exhaustive FC1 search over the same index is the
+ * are clustered the way a trained encoder's are (2000 clusters); the query is a jittered copy of an
+ * indexed slice. Sample mode gives the p50. Exhaustive FC1 search over the same index is the
  * reference the coarse stage saves us from.
  */
 @org.openjdk.jmh.annotations.State(Scope.Benchmark)
@@ -30,7 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx8g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx8g"})
 public class CoarseToFineBenchmark {
   @Param({"1000000"})
   public int n;
@@ -38,10 +40,10 @@ public class CoarseToFineBenchmark {
   private HammingRetrievalIndex index;
   private Embedding[] queries;
   private int q;
-  private final SearchRequest request = SearchRequest.builder().k(10).hammingRadius(2)
-      .minPoolSize(1000).build();
-  private final SearchRequest exhaustive = request.toBuilder()
-      .mode(org.cbmir.api.SearchMode.EXHAUSTIVE_FC1).build();
+  private final SearchRequest request =
+      SearchRequest.builder().k(10).hammingRadius(2).minPoolSize(1000).build();
+  private final SearchRequest exhaustive =
+      request.toBuilder().mode(org.cbmir.api.SearchMode.EXHAUSTIVE_FC1).build();
 
   @Setup
   public void setup() {
@@ -49,9 +51,16 @@ public class CoarseToFineBenchmark {
     index = data.index();
     queries = Fixtures.queriesNear(data, 64, 64, 5);
     SearchResult r = index.search(queries[0], request);
-    System.out.printf(Locale.ROOT, "strategy=%s pool=%d radius=%d fineFraction=%.5f hotBytesPerSlice=%.1f"
-        + " ramBytesPerSlice=%.1f%n", r.strategy(), r.poolSize(), r.radiusUsed(),
-        r.fineStageFraction(), index.hotBytesPerSlice(), (double) index.ramBytesUsed() / n);
+    System.out.printf(
+        Locale.ROOT,
+        "strategy=%s pool=%d radius=%d fineFraction=%.5f hotBytesPerSlice=%.1f"
+            + " ramBytesPerSlice=%.1f%n",
+        r.strategy(),
+        r.poolSize(),
+        r.radiusUsed(),
+        r.fineStageFraction(),
+        index.hotBytesPerSlice(),
+        (double) index.ramBytesUsed() / n);
   }
 
   @TearDown

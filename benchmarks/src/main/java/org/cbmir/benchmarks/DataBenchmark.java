@@ -29,7 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3)
 @Measurement(iterations = 7)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx6g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx6g"})
 public class DataBenchmark {
   private Path series;
   private CtVolume volume;
@@ -40,8 +42,8 @@ public class DataBenchmark {
     Path root = Path.of(env != null ? env : "../shared/data");
     Path patient = root.resolve("lidc-idri/LIDC-IDRI-0001");
     if (!Files.isDirectory(patient)) {
-      throw new IllegalStateException("no LIDC-IDRI-0001 under " + root.toAbsolutePath()
-          + "; set CBMIR_SHARED_DATA");
+      throw new IllegalStateException(
+          "no LIDC-IDRI-0001 under " + root.toAbsolutePath() + "; set CBMIR_SHARED_DATA");
     }
     series = patient;
     volume = readSeries();

@@ -32,14 +32,24 @@ final class Fixtures {
   static HammingRetrievalIndex uniformIndex(int n, int bits, long seed) {
     int words = Embedding.wordsFor(bits);
     long[] codes = uniformCodes(n, words, seed);
-    RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().bits(bits)
-        .featureDimension(1).modelFingerprint(MODEL).expectedSlices(n).build());
+    RetrievalIndex index =
+        RetrievalIndexes.create(
+            IndexConfig.builder()
+                .bits(bits)
+                .featureDimension(1)
+                .modelFingerprint(MODEL)
+                .expectedSlices(n)
+                .build());
     long[] code = new long[words];
     float[] f = new float[1];
     for (int i = 0; i < n; i++) {
       System.arraycopy(codes, i * words, code, 0, words);
-      SliceRef ref = SliceRef.builder().patientId("P" + (i / 300)).seriesUid("S" + (i / 300))
-          .sliceIndex(i % 300).build();
+      SliceRef ref =
+          SliceRef.builder()
+              .patientId("P" + (i / 300))
+              .seriesUid("S" + (i / 300))
+              .sliceIndex(i % 300)
+              .build();
       index.add(ref, Embedding.builder().code(code, bits).fc1(f).modelFingerprint(MODEL).build());
     }
     return (HammingRetrievalIndex) index;
@@ -47,8 +57,8 @@ final class Fixtures {
 
   /**
    * An index of {@code n} slices whose codes and features form {@code clusters} clusters, as a
-   * trained encoder's do: each slice is a centre with a few code bits flipped and Gaussian noise
-   * on its features. With {@code clusters == 0} codes are uniform and features random.
+   * trained encoder's do: each slice is a centre with a few code bits flipped and Gaussian noise on
+   * its features. With {@code clusters == 0} codes are uniform and features random.
    */
   static HammingRetrievalIndex index(int n, int bits, int dim, int clusters, long seed) {
     return clustered(n, bits, dim, clusters, seed).index();
@@ -63,17 +73,23 @@ final class Fixtures {
   }
 
   /** {@link #clustered(int, int, int, int, long)} with features kept as {@code storage}. */
-  static Clustered clustered(int n, int bits, int dim, int clusters, long seed,
-      FeatureStorage storage) {
+  static Clustered clustered(
+      int n, int bits, int dim, int clusters, long seed, FeatureStorage storage) {
     Random rnd = new Random(seed);
     int words = Embedding.wordsFor(bits);
     int nc = Math.max(1, clusters);
     Clustered drawn = centres(rnd, bits, dim, nc, null);
     long[][] centres = drawn.codeCentres();
     float[][] fcentres = drawn.featureCentres();
-    RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().bits(bits)
-        .featureDimension(dim).modelFingerprint(MODEL).expectedSlices(n).featureStorage(storage)
-        .build());
+    RetrievalIndex index =
+        RetrievalIndexes.create(
+            IndexConfig.builder()
+                .bits(bits)
+                .featureDimension(dim)
+                .modelFingerprint(MODEL)
+                .expectedSlices(n)
+                .featureStorage(storage)
+                .build());
     long[] code = new long[words];
     float[] f = new float[dim];
     for (int i = 0; i < n; i++) {
@@ -90,8 +106,12 @@ final class Fixtures {
       for (int d = 0; d < dim; d++) {
         f[d] = (clusters == 0 ? 0 : fcentres[c][d]) + 0.3f * (float) rnd.nextGaussian();
       }
-      SliceRef ref = SliceRef.builder().patientId("P" + (i / 300)).seriesUid("S" + (i / 300))
-          .sliceIndex(i % 300).build();
+      SliceRef ref =
+          SliceRef.builder()
+              .patientId("P" + (i / 300))
+              .seriesUid("S" + (i / 300))
+              .sliceIndex(i % 300)
+              .build();
       index.add(ref, Embedding.builder().code(code, bits).fc1(f).modelFingerprint(MODEL).build());
     }
     return new Clustered((HammingRetrievalIndex) index, centres, fcentres);
@@ -101,13 +121,13 @@ final class Fixtures {
    * The cluster centres {@link #clustered} draws first from its seed, with {@code index} beside
    * them: queries for an index saved by an earlier run without building it again.
    */
-  static Clustered centres(long seed, int bits, int dim, int clusters,
-      HammingRetrievalIndex index) {
+  static Clustered centres(
+      long seed, int bits, int dim, int clusters, HammingRetrievalIndex index) {
     return centres(new Random(seed), bits, dim, Math.max(1, clusters), index);
   }
 
-  private static Clustered centres(Random rnd, int bits, int dim, int nc,
-      HammingRetrievalIndex index) {
+  private static Clustered centres(
+      Random rnd, int bits, int dim, int nc, HammingRetrievalIndex index) {
     int words = Embedding.wordsFor(bits);
     long[][] centres = new long[nc][words];
     float[][] fcentres = new float[nc][dim];

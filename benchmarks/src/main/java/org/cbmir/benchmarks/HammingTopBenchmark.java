@@ -19,15 +19,17 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Exact top-100 by Hamming distance, and radius search by multi-index hashing against the linear
- * scan, through the index over N uniformly random codes (features of dimension 1, unused here):
- * the codes and queries {@link DumpCodes} writes for FAISS ({@code benchmarks/faiss_peer.py}).
+ * scan, through the index over N uniformly random codes (features of dimension 1, unused here): the
+ * codes and queries {@link DumpCodes} writes for FAISS ({@code benchmarks/faiss_peer.py}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx12g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx12g"})
 public class HammingTopBenchmark {
   @Param({"10000000"})
   public int n;

@@ -34,7 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ModelBenchmark {
   private OnnxSegmenter segmenter;
   private OnnxEncoder encoder;
@@ -42,12 +44,27 @@ public class ModelBenchmark {
 
   @Setup
   public void setup() {
-    segmenter = OnnxSegmenter.builder().executionProvider(ExecutionProvider.CPU)
-        .intraOpThreads(2).batchSize(8).build();
-    encoder = OnnxEncoder.builder().executionProvider(ExecutionProvider.CPU)
-        .intraOpThreads(2).batchSize(8).build();
-    CtVolume v = ThoraxPhantom.builder().seed(3).size(512).pixelSpacingMm(0.7).slices(8, 2.5)
-        .addNodule(12).build().volume();
+    segmenter =
+        OnnxSegmenter.builder()
+            .executionProvider(ExecutionProvider.CPU)
+            .intraOpThreads(2)
+            .batchSize(8)
+            .build();
+    encoder =
+        OnnxEncoder.builder()
+            .executionProvider(ExecutionProvider.CPU)
+            .intraOpThreads(2)
+            .batchSize(8)
+            .build();
+    CtVolume v =
+        ThoraxPhantom.builder()
+            .seed(3)
+            .size(512)
+            .pixelSpacingMm(0.7)
+            .slices(8, 2.5)
+            .addNodule(12)
+            .build()
+            .volume();
     batch = new ArrayList<>();
     for (int k = 0; k < 8; k++) {
       batch.add(v.slice(k));

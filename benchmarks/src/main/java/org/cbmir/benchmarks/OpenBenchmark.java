@@ -34,12 +34,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * verifies the sections it reads); and query latency on the mapped index beside the same file read
  * into memory.
  *
- * <p>The file is built once and kept in {@code benchmarks/target} (about 2.9 GB for int8), so
- * later runs skip the 2.5-minute build.
+ * <p>The file is built once and kept in {@code benchmarks/target} (about 2.9 GB for int8), so later
+ * runs skip the 2.5-minute build.
  */
 @State(Scope.Benchmark)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx12g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx12g"})
 public class OpenBenchmark {
   @Param({"10000000"})
   public int n;
@@ -54,8 +56,8 @@ public class OpenBenchmark {
 
   Path file;
   Embedding[] queries;
-  final SearchRequest request = SearchRequest.builder().k(10).hammingRadius(2).minPoolSize(1000)
-      .build();
+  final SearchRequest request =
+      SearchRequest.builder().k(10).hammingRadius(2).minPoolSize(1000).build();
 
   @Setup
   public void setup() throws IOException {
@@ -68,17 +70,24 @@ public class OpenBenchmark {
       data = Fixtures.clustered(n, BITS, DIM, CLUSTERS, SEED, storage);
       long t1 = System.nanoTime();
       data.index().save(file);
-      System.out.printf(java.util.Locale.ROOT, "built %d slices in %.1f s, saved %s (%.2f GB)"
-          + " in %.1f s%n", n, (t1 - t0) / 1e9, file, Files.size(file) / 1e9,
+      System.out.printf(
+          java.util.Locale.ROOT,
+          "built %d slices in %.1f s, saved %s (%.2f GB)" + " in %.1f s%n",
+          n,
+          (t1 - t0) / 1e9,
+          file,
+          Files.size(file) / 1e9,
           (System.nanoTime() - t1) / 1e9);
       data.index().close();
     }
-    queries = Fixtures.queriesNear(Fixtures.centres(SEED, BITS, DIM, CLUSTERS, null), 64, BITS,
-        5);
+    queries = Fixtures.queriesNear(Fixtures.centres(SEED, BITS, DIM, CLUSTERS, null), 64, BITS, 5);
   }
 
   private OpenOptions mapped(OpenOptions.Checksums when) {
-    return OpenOptions.builder().modelFingerprint(Fixtures.MODEL).memoryMapped().checksums(when)
+    return OpenOptions.builder()
+        .modelFingerprint(Fixtures.MODEL)
+        .memoryMapped()
+        .checksums(when)
         .build();
   }
 
@@ -87,8 +96,8 @@ public class OpenBenchmark {
   @Warmup(iterations = 1)
   @Measurement(iterations = 5)
   public int openMapped() throws IOException {
-    try (RetrievalIndex index = RetrievalIndexes.open(file,
-        mapped(OpenOptions.Checksums.ON_FIRST_USE))) {
+    try (RetrievalIndex index =
+        RetrievalIndexes.open(file, mapped(OpenOptions.Checksums.ON_FIRST_USE))) {
       return index.size();
     }
   }
@@ -98,8 +107,8 @@ public class OpenBenchmark {
   @Warmup(iterations = 1)
   @Measurement(iterations = 5)
   public int openMappedVerifyingChecksums() throws IOException {
-    try (RetrievalIndex index = RetrievalIndexes.open(file,
-        mapped(OpenOptions.Checksums.AT_OPEN))) {
+    try (RetrievalIndex index =
+        RetrievalIndexes.open(file, mapped(OpenOptions.Checksums.AT_OPEN))) {
       return index.size();
     }
   }
@@ -119,8 +128,8 @@ public class OpenBenchmark {
   @Warmup(iterations = 1)
   @Measurement(iterations = 5)
   public SearchResult openMappedAndSearchOnce() throws IOException {
-    try (RetrievalIndex index = RetrievalIndexes.open(file,
-        mapped(OpenOptions.Checksums.ON_FIRST_USE))) {
+    try (RetrievalIndex index =
+        RetrievalIndexes.open(file, mapped(OpenOptions.Checksums.ON_FIRST_USE))) {
       return index.search(queries[0], request);
     }
   }
@@ -139,8 +148,12 @@ public class OpenBenchmark {
       if (!r.hits().equals(inMemory.search(b.queries[0], b.request).hits())) {
         throw new UncheckedIOException(new IOException("mapped and in-memory answers differ"));
       }
-      System.out.printf(java.util.Locale.ROOT, "strategy=%s pool=%d radius=%d heap bytes per"
-          + " slice: mapped %.1f, in memory %.1f%n", r.strategy(), r.poolSize(), r.radiusUsed(),
+      System.out.printf(
+          java.util.Locale.ROOT,
+          "strategy=%s pool=%d radius=%d heap bytes per" + " slice: mapped %.1f, in memory %.1f%n",
+          r.strategy(),
+          r.poolSize(),
+          r.radiusUsed(),
           (double) ((HammingRetrievalIndex) mapped).ramBytesUsed() / b.n,
           (double) ((HammingRetrievalIndex) inMemory).ramBytesUsed() / b.n);
     }

@@ -22,15 +22,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * against Lucene's {@code VectorUtil.squareDistance}, which needs one array per row, so its rows
  * are separate arrays holding the same values; and the int8 rows of {@code FeatureStorage.INT8}
  * (the same values quantised with one scale per row, distance as {@code |q|^2 - 2 s (q . r) + n}),
- * which stream a quarter of the bytes; and the half-precision rows of {@code FeatureStorage.FLOAT16},
- * which stream half. Divide by 4096 for ns/row.
+ * which stream a quarter of the bytes; and the half-precision rows of {@code
+ * FeatureStorage.FLOAT16}, which stream half. Divide by 4096 for ns/row.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class RerankBenchmark {
   static final int ROWS = 4096;
 

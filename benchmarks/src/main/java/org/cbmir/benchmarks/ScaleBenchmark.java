@@ -34,7 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 5, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx12g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx12g"})
 public class ScaleBenchmark {
   @Param({"10000000"})
   public int n;
@@ -46,8 +48,8 @@ public class ScaleBenchmark {
   private Embedding[] queries;
   private List<Embedding> batch16;
   private List<Embedding> batch64;
-  private final SearchRequest request = SearchRequest.builder().k(10).hammingRadius(2)
-      .minPoolSize(1000).build();
+  private final SearchRequest request =
+      SearchRequest.builder().k(10).hammingRadius(2).minPoolSize(1000).build();
 
   /** Per-thread position in the query list, so that two threads do not search in lockstep. */
   @State(Scope.Thread)
@@ -64,10 +66,18 @@ public class ScaleBenchmark {
     batch16 = List.of(queries).subList(0, 16);
     batch64 = List.of(queries);
     SearchResult r = index.search(queries[0], request);
-    System.out.printf(Locale.ROOT, "built %d slices in %.1f s; strategy=%s pool=%d radius=%d"
-        + " fineFraction=%.6f hotBytesPerSlice=%.1f ramBytesPerSlice=%.1f%n", n,
-        (System.nanoTime() - t0) / 1e9, r.strategy(), r.poolSize(), r.radiusUsed(),
-        r.fineStageFraction(), index.hotBytesPerSlice(), (double) index.ramBytesUsed() / n);
+    System.out.printf(
+        Locale.ROOT,
+        "built %d slices in %.1f s; strategy=%s pool=%d radius=%d"
+            + " fineFraction=%.6f hotBytesPerSlice=%.1f ramBytesPerSlice=%.1f%n",
+        n,
+        (System.nanoTime() - t0) / 1e9,
+        r.strategy(),
+        r.poolSize(),
+        r.radiusUsed(),
+        r.fineStageFraction(),
+        index.hotBytesPerSlice(),
+        (double) index.ramBytesUsed() / n);
   }
 
   @TearDown

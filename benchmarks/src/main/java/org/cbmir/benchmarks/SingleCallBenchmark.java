@@ -33,7 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class SingleCallBenchmark {
   private SimilarCaseSearch cbmir;
   private CtSlice query;
@@ -59,12 +61,26 @@ public class SingleCallBenchmark {
       for (int d = 0; d < dim; d++) {
         f[d] = Math.abs((float) rnd.nextGaussian());
       }
-      cbmir.index().add(SliceRef.builder().patientId("P" + i / 300).seriesUid("S" + i / 300)
-          .sliceIndex(i % 300).build(),
-          Embedding.builder().code(code, bits).fc1(f).modelFingerprint(fp).build());
+      cbmir
+          .index()
+          .add(
+              SliceRef.builder()
+                  .patientId("P" + i / 300)
+                  .seriesUid("S" + i / 300)
+                  .sliceIndex(i % 300)
+                  .build(),
+              Embedding.builder().code(code, bits).fc1(f).modelFingerprint(fp).build());
     }
-    query = ThoraxPhantom.builder().seed(5).size(512).pixelSpacingMm(0.7).slices(1, 2.5)
-        .addNodule(9).build().volume().slice(0);
+    query =
+        ThoraxPhantom.builder()
+            .seed(5)
+            .size(512)
+            .pixelSpacingMm(0.7)
+            .slices(1, 2.5)
+            .addNodule(9)
+            .build()
+            .volume()
+            .slice(0);
   }
 
   @TearDown

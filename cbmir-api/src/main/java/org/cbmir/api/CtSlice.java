@@ -91,8 +91,17 @@ public final class CtSlice {
 
   @Override
   public String toString() {
-    return "CtSlice[" + width + "x" + height + ", spacing " + rowSpacingMm + "x" + columnSpacingMm
-        + " mm, ref=" + ref + "]";
+    return "CtSlice["
+        + width
+        + "x"
+        + height
+        + ", spacing "
+        + rowSpacingMm
+        + "x"
+        + columnSpacingMm
+        + " mm, ref="
+        + ref
+        + "]";
   }
 
   /** Builder for {@link CtSlice}. Not thread-safe. */
@@ -147,8 +156,15 @@ public final class CtSlice {
         throw new IllegalArgumentException("pixels (hu) are required");
       }
       if (hu.length != (long) width * height) {
-        throw new IllegalArgumentException("expected " + ((long) width * height)
-            + " pixels for a " + width + "x" + height + " slice, got " + hu.length);
+        throw new IllegalArgumentException(
+            "expected "
+                + ((long) width * height)
+                + " pixels for a "
+                + width
+                + "x"
+                + height
+                + " slice, got "
+                + hu.length);
       }
       checkSpacing(rowSpacingMm, "row");
       checkSpacing(columnSpacingMm, "column");

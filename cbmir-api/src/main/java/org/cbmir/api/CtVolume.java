@@ -21,8 +21,10 @@ public final class CtVolume {
   private final String patientId;
   private final String studyUid;
   private final String seriesUid;
+
   /** Per-slice labels, or null when no annotation was attached (every slice unknown). */
   private final NoduleClass[] sliceClasses;
+
   private final double[] sliceDiametersMm;
 
   private CtVolume(Builder b) {
@@ -161,19 +163,37 @@ public final class CtVolume {
     Objects.checkIndex(k, depth);
     int n = width * height;
     float[] px = Arrays.copyOfRange(hu, k * n, (k + 1) * n);
-    SliceRef.Builder rb = SliceRef.builder().patientId(patientId).studyUid(studyUid)
-        .seriesUid(seriesUid).sliceIndex(k).zMm(zPositionsMm[k]);
+    SliceRef.Builder rb =
+        SliceRef.builder()
+            .patientId(patientId)
+            .studyUid(studyUid)
+            .seriesUid(seriesUid)
+            .sliceIndex(k)
+            .zMm(zPositionsMm[k]);
     if (sliceClasses != null) {
       rb.noduleClass(sliceClasses[k]).noduleDiameterMm(sliceDiametersMm[k]);
     }
     SliceRef ref = rb.build();
-    return CtSlice.builder().size(width, height).hu(px)
-        .pixelSpacingMm(rowSpacingMm, columnSpacingMm).ref(ref).build();
+    return CtSlice.builder()
+        .size(width, height)
+        .hu(px)
+        .pixelSpacingMm(rowSpacingMm, columnSpacingMm)
+        .ref(ref)
+        .build();
   }
 
   @Override
   public String toString() {
-    return "CtVolume[" + patientId + " " + seriesUid + ", " + width + "x" + height + "x" + depth
+    return "CtVolume["
+        + patientId
+        + " "
+        + seriesUid
+        + ", "
+        + width
+        + "x"
+        + height
+        + "x"
+        + depth
         + "]";
   }
 
@@ -210,17 +230,26 @@ public final class CtVolume {
       Objects.requireNonNull(classes, "classes");
       Objects.requireNonNull(diametersMm, "diametersMm");
       if (classes.length != depth || diametersMm.length != depth) {
-        throw new IllegalArgumentException("expected one label per slice (" + depth
-            + "), got " + classes.length + " classes and " + diametersMm.length + " diameters");
+        throw new IllegalArgumentException(
+            "expected one label per slice ("
+                + depth
+                + "), got "
+                + classes.length
+                + " classes and "
+                + diametersMm.length
+                + " diameters");
       }
       for (int k = 0; k < depth; k++) {
         if (classes[k] == null) {
-          throw new IllegalArgumentException("class of slice " + k
-              + " is null; use NoduleClass.UNKNOWN");
+          throw new IllegalArgumentException(
+              "class of slice " + k + " is null; use NoduleClass.UNKNOWN");
         }
         if (diametersMm[k] < 0 || Double.isInfinite(diametersMm[k])) {
-          throw new IllegalArgumentException("diameter of slice " + k
-              + " must be >= 0 and finite, or NaN (unknown), got " + diametersMm[k]);
+          throw new IllegalArgumentException(
+              "diameter of slice "
+                  + k
+                  + " must be >= 0 and finite, or NaN (unknown), got "
+                  + diametersMm[k]);
         }
       }
     }
@@ -273,24 +302,32 @@ public final class CtVolume {
      */
     public CtVolume build() {
       if (width <= 0 || height <= 0) {
-        throw new IllegalArgumentException("slice size must be positive, got " + width + "x"
-            + height);
+        throw new IllegalArgumentException(
+            "slice size must be positive, got " + width + "x" + height);
       }
       if (zPositionsMm == null || zPositionsMm.length == 0) {
         throw new IllegalArgumentException("at least one slice position is required");
       }
       if (hu == null || hu.length != (long) width * height * zPositionsMm.length) {
-        throw new IllegalArgumentException("expected " + ((long) width * height
-            * zPositionsMm.length) + " voxels, got " + (hu == null ? "none" : hu.length));
+        throw new IllegalArgumentException(
+            "expected "
+                + ((long) width * height * zPositionsMm.length)
+                + " voxels, got "
+                + (hu == null ? "none" : hu.length));
       }
       if (!(rowSpacingMm > 0) || !(columnSpacingMm > 0)) {
-        throw new IllegalArgumentException("pixel spacing must be positive, got "
-            + rowSpacingMm + " x " + columnSpacingMm);
+        throw new IllegalArgumentException(
+            "pixel spacing must be positive, got " + rowSpacingMm + " x " + columnSpacingMm);
       }
       for (int k = 1; k < zPositionsMm.length; k++) {
         if (!(zPositionsMm[k] > zPositionsMm[k - 1])) {
-          throw new IllegalArgumentException("slice positions must ascend strictly; position "
-              + k + " is " + zPositionsMm[k] + " after " + zPositionsMm[k - 1]);
+          throw new IllegalArgumentException(
+              "slice positions must ascend strictly; position "
+                  + k
+                  + " is "
+                  + zPositionsMm[k]
+                  + " after "
+                  + zPositionsMm[k - 1]);
         }
       }
       if (patientId == null || patientId.isBlank() || seriesUid == null || seriesUid.isBlank()) {

@@ -194,8 +194,7 @@ public final class Embedding {
       }
       for (int i = 0; i < fc1.length; i++) {
         if (!Float.isFinite(fc1[i])) {
-          throw new IllegalArgumentException(
-              "fc1[" + i + "] must be finite, got " + fc1[i]);
+          throw new IllegalArgumentException("fc1[" + i + "] must be finite, got " + fc1[i]);
         }
       }
       long[] words;
@@ -217,27 +216,34 @@ public final class Embedding {
         nbits = bits;
         checkBits(nbits);
         if (code.length != wordsFor(nbits)) {
-          throw new IllegalArgumentException("a " + nbits + "-bit code needs " + wordsFor(nbits)
-              + " words, got " + code.length);
+          throw new IllegalArgumentException(
+              "a " + nbits + "-bit code needs " + wordsFor(nbits) + " words, got " + code.length);
         }
         words = code.clone();
         int tail = nbits & 63;
         if (tail != 0 && (words[words.length - 1] >>> tail) != 0) {
-          throw new IllegalArgumentException("code has bits set past its length of " + nbits
-              + " bits (last word " + Long.toHexString(words[words.length - 1]) + ")");
+          throw new IllegalArgumentException(
+              "code has bits set past its length of "
+                  + nbits
+                  + " bits (last word "
+                  + Long.toHexString(words[words.length - 1])
+                  + ")");
         }
       } else {
-        throw new IllegalArgumentException("a code is required: call code(words, bits) or latent()");
+        throw new IllegalArgumentException(
+            "a code is required: call code(words, bits) or latent()");
       }
       if (classProbabilities.length != 0 && classProbabilities.length != NoduleClass.COUNT) {
-        throw new IllegalArgumentException("expected " + NoduleClass.COUNT
-            + " class probabilities (or none), got " + classProbabilities.length);
+        throw new IllegalArgumentException(
+            "expected "
+                + NoduleClass.COUNT
+                + " class probabilities (or none), got "
+                + classProbabilities.length);
       }
       if (modelFingerprint == null || modelFingerprint.isBlank()) {
         throw new IllegalArgumentException("modelFingerprint is required");
       }
-      return new Embedding(
-          fc1.clone(), words, nbits, classProbabilities.clone(), modelFingerprint);
+      return new Embedding(fc1.clone(), words, nbits, classProbabilities.clone(), modelFingerprint);
     }
 
     private static void checkBits(int nbits) {

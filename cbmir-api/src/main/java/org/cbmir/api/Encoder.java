@@ -18,8 +18,11 @@ public interface Encoder extends AutoCloseable {
   default List<Embedding> encodeAll(List<CtSlice> slices, List<LungMask> masks) {
     if (slices.size() != masks.size()) {
       throw new IllegalArgumentException(
-          "expected one mask per slice, got " + slices.size() + " slices and "
-              + masks.size() + " masks");
+          "expected one mask per slice, got "
+              + slices.size()
+              + " slices and "
+              + masks.size()
+              + " masks");
     }
     List<Embedding> out = new ArrayList<>(slices.size());
     for (int i = 0; i < slices.size(); i++) {

@@ -11,10 +11,10 @@ public enum FeatureStorage {
   /** Four bytes per value: exact distances (the default). 1,024 bytes a slice at D = 256. */
   FLOAT32,
   /**
-   * One byte per value plus eight per slice (a per-slice scale, chosen from the slice's own
-   * largest value, and the squared norm of the quantised row): about a quarter of the memory,
-   * distances within the quantisation error, so that hits whose distances differ by less than it
-   * may swap places. 264 bytes a slice at D = 256.
+   * One byte per value plus eight per slice (a per-slice scale, chosen from the slice's own largest
+   * value, and the squared norm of the quantised row): about a quarter of the memory, distances
+   * within the quantisation error, so that hits whose distances differ by less than it may swap
+   * places. 264 bytes a slice at D = 256.
    */
   INT8,
   /**

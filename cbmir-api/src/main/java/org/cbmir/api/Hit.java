@@ -18,8 +18,14 @@ public record Hit(int ordinal, SliceRef ref, int hammingDistance, float featureD
   public Hit {
     Objects.requireNonNull(ref, "ref");
     if (ordinal < 0 || hammingDistance < 0 || rank < 1) {
-      throw new IllegalArgumentException("expected ordinal >= 0, hammingDistance >= 0, rank >= 1;"
-          + " got " + ordinal + ", " + hammingDistance + ", " + rank);
+      throw new IllegalArgumentException(
+          "expected ordinal >= 0, hammingDistance >= 0, rank >= 1;"
+              + " got "
+              + ordinal
+              + ", "
+              + hammingDistance
+              + ", "
+              + rank);
     }
   }
 }

@@ -18,8 +18,8 @@ import javax.crypto.spec.SecretKeySpec;
  * so searches can still exclude a patient ({@code excludePatients(policy.patientId(id))}), series
  * are still grouped and re-ingesting a series is still recognised; without the key a pseudonym
  * cannot be traced back, nor checked against a guessed identifier. Patient pseudonyms look like
- * {@code anon-3f9a…} (24 hex digits, 96 bits); UID pseudonyms are valid DICOM UIDs under the
- * {@code 2.25} root (a 120-bit number), so they fit wherever a UID does.
+ * {@code anon-3f9a…} (24 hex digits, 96 bits); UID pseudonyms are valid DICOM UIDs under the {@code
+ * 2.25} root (a 120-bit number), so they fit wherever a UID does.
  *
  * <pre>{@code
  * byte[] key = hostKeyStore.cbmirKey();                    // 32 random bytes, kept by the host
@@ -57,8 +57,11 @@ public sealed interface IdentifierPolicy {
 
   /** The reference with its identifiers replaced by this policy; the rest unchanged. */
   default SliceRef apply(SliceRef ref) {
-    return ref.toBuilder().patientId(patientId(ref.patientId())).studyUid(studyUid(ref.studyUid()))
-        .seriesUid(seriesUid(ref.seriesUid())).build();
+    return ref.toBuilder()
+        .patientId(patientId(ref.patientId()))
+        .studyUid(studyUid(ref.studyUid()))
+        .seriesUid(seriesUid(ref.seriesUid()))
+        .build();
   }
 
   /** Keeps identifiers. Thread-safety: stateless. */
@@ -94,8 +97,8 @@ public sealed interface IdentifierPolicy {
   }
 
   /**
-   * Replaces identifiers by keyed hashes. Thread-safety: immutable; each call uses its own
-   * {@link Mac}.
+   * Replaces identifiers by keyed hashes. Thread-safety: immutable; each call uses its own {@link
+   * Mac}.
    */
   final class Pseudonymise implements IdentifierPolicy {
     private static final int MIN_KEY_BYTES = 16;
@@ -104,8 +107,11 @@ public sealed interface IdentifierPolicy {
     private Pseudonymise(byte[] key) {
       Objects.requireNonNull(key, "key");
       if (key.length < MIN_KEY_BYTES) {
-        throw new IllegalArgumentException("pseudonymisation key must have at least "
-            + MIN_KEY_BYTES + " bytes (32 random bytes recommended), got " + key.length);
+        throw new IllegalArgumentException(
+            "pseudonymisation key must have at least "
+                + MIN_KEY_BYTES
+                + " bytes (32 random bytes recommended), got "
+                + key.length);
       }
       this.key = new SecretKeySpec(key.clone(), "HmacSHA256");
     }

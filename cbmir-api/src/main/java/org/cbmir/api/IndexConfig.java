@@ -21,11 +21,14 @@ package org.cbmir.api;
  * @param expectedSlices capacity hint so that adding does not regrow the arrays, {@code >= 0}
  * @param featureStorage how the FC1 features are kept (default {@link FeatureStorage#FLOAT32})
  */
-public record IndexConfig(int bits, int featureDimension, String modelFingerprint,
-    int expectedSlices, FeatureStorage featureStorage) {
+public record IndexConfig(
+    int bits,
+    int featureDimension,
+    String modelFingerprint,
+    int expectedSlices,
+    FeatureStorage featureStorage) {
   /** The largest FC1 dimension an index takes (a row must stay far below 2 GB of pages). */
   public static final int MAX_FEATURE_DIMENSION = 65536;
-
 
   /** Checks the fields; prefer {@link #builder()}. */
   public IndexConfig {
@@ -34,8 +37,8 @@ public record IndexConfig(int bits, int featureDimension, String modelFingerprin
           "bits must be in 1.." + Embedding.MAX_BITS + ", got " + bits);
     }
     if (featureDimension < 1 || featureDimension > MAX_FEATURE_DIMENSION) {
-      throw new IllegalArgumentException("featureDimension must be in 1.." + MAX_FEATURE_DIMENSION
-          + ", got " + featureDimension);
+      throw new IllegalArgumentException(
+          "featureDimension must be in 1.." + MAX_FEATURE_DIMENSION + ", got " + featureDimension);
     }
     if (modelFingerprint == null || modelFingerprint.isBlank()) {
       throw new IllegalArgumentException("modelFingerprint is required");
@@ -44,8 +47,9 @@ public record IndexConfig(int bits, int featureDimension, String modelFingerprin
       throw new IllegalArgumentException("expectedSlices must be >= 0, got " + expectedSlices);
     }
     if (featureStorage == null) {
-      throw new IllegalArgumentException("featureStorage is required; valid choices: "
-          + java.util.Arrays.toString(FeatureStorage.values()));
+      throw new IllegalArgumentException(
+          "featureStorage is required; valid choices: "
+              + java.util.Arrays.toString(FeatureStorage.values()));
     }
   }
 
@@ -110,8 +114,8 @@ public record IndexConfig(int bits, int featureDimension, String modelFingerprin
      * @throws IllegalArgumentException if a value is missing or out of range
      */
     public IndexConfig build() {
-      return new IndexConfig(bits, featureDimension, modelFingerprint, expectedSlices,
-          featureStorage);
+      return new IndexConfig(
+          bits, featureDimension, modelFingerprint, expectedSlices, featureStorage);
     }
   }
 }

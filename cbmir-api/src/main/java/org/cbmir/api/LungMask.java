@@ -34,8 +34,15 @@ public final class LungMask {
   public static LungMask of(int width, int height, boolean[] lung) {
     Objects.requireNonNull(lung, "lung");
     if (width <= 0 || height <= 0 || lung.length != (long) width * height) {
-      throw new IllegalArgumentException("expected " + width + "x" + height + " = "
-          + ((long) width * height) + " mask pixels with a positive size, got " + lung.length);
+      throw new IllegalArgumentException(
+          "expected "
+              + width
+              + "x"
+              + height
+              + " = "
+              + ((long) width * height)
+              + " mask pixels with a positive size, got "
+              + lung.length);
     }
     return new LungMask(width, height, lung.clone());
   }
@@ -73,8 +80,15 @@ public final class LungMask {
    */
   public double dice(LungMask other) {
     if (other.width != width || other.height != height) {
-      throw new IllegalArgumentException("masks differ in size: " + width + "x" + height
-          + " vs " + other.width + "x" + other.height);
+      throw new IllegalArgumentException(
+          "masks differ in size: "
+              + width
+              + "x"
+              + height
+              + " vs "
+              + other.width
+              + "x"
+              + other.height);
     }
     int both = 0;
     for (int i = 0; i < lung.length; i++) {

@@ -17,7 +17,12 @@ public class ModelMismatchException extends CbmirException {
    * @param actual the fingerprint the index was built with
    */
   public ModelMismatchException(Path file, String expected, String actual) {
-    super(file, "index was built with model " + actual + " but model " + expected
-        + " is in use; re-index with the current model");
+    super(
+        file,
+        "index was built with model "
+            + actual
+            + " but model "
+            + expected
+            + " is in use; re-index with the current model");
   }
 }

@@ -30,7 +30,11 @@ public final class Models {
   static ModelProvider provider() {
     return ServiceLoader.load(ModelProvider.class)
         .findFirst()
-        .orElseThrow(() -> new IllegalStateException("no " + ModelProvider.class.getName()
-            + " on the class path: add the dependency org.cbmir:cbmir-onnx"));
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "no "
+                        + ModelProvider.class.getName()
+                        + " on the class path: add the dependency org.cbmir:cbmir-onnx"));
   }
 }

@@ -81,7 +81,9 @@ public enum NoduleClass {
     };
   }
 
-  /** The integer label (0 to 7) used by the models and the dataset files; -1 for {@link #UNKNOWN}. */
+  /**
+   * The integer label (0 to 7) used by the models and the dataset files; -1 for {@link #UNKNOWN}.
+   */
   public int label() {
     return label;
   }
@@ -125,8 +127,12 @@ public enum NoduleClass {
   public static NoduleClass ofLabel(int label) {
     if (label < 0 || label >= COUNT) {
       throw new IllegalArgumentException(
-          "nodule class label must be in 0.." + (COUNT - 1) + ", got " + label
-              + "; valid classes: " + Arrays.toString(BY_LABEL));
+          "nodule class label must be in 0.."
+              + (COUNT - 1)
+              + ", got "
+              + label
+              + "; valid classes: "
+              + Arrays.toString(BY_LABEL));
     }
     return BY_LABEL[label];
   }

@@ -34,8 +34,8 @@ import java.util.Optional;
  * @param memoryMapped whether to map the file rather than read it
  * @param checksums when the sections' checksums are verified
  */
-public record OpenOptions(Optional<String> modelFingerprint, boolean memoryMapped,
-    Checksums checksums) {
+public record OpenOptions(
+    Optional<String> modelFingerprint, boolean memoryMapped, Checksums checksums) {
 
   /** When the checksums of an index file's sections are verified. */
   public enum Checksums {
@@ -56,8 +56,9 @@ public record OpenOptions(Optional<String> modelFingerprint, boolean memoryMappe
     Objects.requireNonNull(modelFingerprint, "modelFingerprint (Optional.empty() for any model)");
     Objects.requireNonNull(checksums, "checksums");
     if (checksums == Checksums.ON_FIRST_USE && !memoryMapped) {
-      throw new IllegalArgumentException("checksums ON_FIRST_USE needs a memory-mapped index"
-          + " (an index read into memory is verified as it is read); valid choices here: AT_OPEN");
+      throw new IllegalArgumentException(
+          "checksums ON_FIRST_USE needs a memory-mapped index"
+              + " (an index read into memory is verified as it is read); valid choices here: AT_OPEN");
     }
   }
 
@@ -111,18 +112,19 @@ public record OpenOptions(Optional<String> modelFingerprint, boolean memoryMappe
     /**
      * The options.
      *
-     * @throws IllegalStateException if neither {@link #modelFingerprint} nor {@link #anyModel}
-     *     was called
-     * @throws IllegalArgumentException if {@link Checksums#ON_FIRST_USE} was chosen without
-     *     {@link #memoryMapped}
+     * @throws IllegalStateException if neither {@link #modelFingerprint} nor {@link #anyModel} was
+     *     called
+     * @throws IllegalArgumentException if {@link Checksums#ON_FIRST_USE} was chosen without {@link
+     *     #memoryMapped}
      */
     public OpenOptions build() {
       if (fingerprint == null && !anyModel) {
-        throw new IllegalStateException("say which model the index must come from:"
-            + " modelFingerprint(encoder.modelFingerprint()) or anyModel()");
+        throw new IllegalStateException(
+            "say which model the index must come from:"
+                + " modelFingerprint(encoder.modelFingerprint()) or anyModel()");
       }
-      Checksums when = checksums != null ? checksums
-          : mapped ? Checksums.ON_FIRST_USE : Checksums.AT_OPEN;
+      Checksums when =
+          checksums != null ? checksums : mapped ? Checksums.ON_FIRST_USE : Checksums.AT_OPEN;
       return new OpenOptions(Optional.ofNullable(fingerprint), mapped, when);
     }
   }

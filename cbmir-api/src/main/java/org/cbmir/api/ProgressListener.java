@@ -16,8 +16,8 @@ import java.util.Optional;
  *     .build());
  * }</pre>
  *
- * <p>Thread-safety: called on the thread doing the work, one call at a time; an implementation
- * used by one operation at a time needs no synchronisation.
+ * <p>Thread-safety: called on the thread doing the work, one call at a time; an implementation used
+ * by one operation at a time needs no synchronisation.
  */
 @FunctionalInterface
 public interface ProgressListener {
@@ -59,8 +59,8 @@ public interface ProgressListener {
       Objects.requireNonNull(step, "step");
       Objects.requireNonNull(elapsed, "elapsed");
       if (done < 0 || total < 0 || done > total) {
-        throw new IllegalArgumentException("expected 0 <= done <= total, got done " + done
-            + " of " + total);
+        throw new IllegalArgumentException(
+            "expected 0 <= done <= total, got done " + done + " of " + total);
       }
     }
 
@@ -103,8 +103,8 @@ public interface ProgressListener {
     return new VolumeReader.ReadListener() {
       @Override
       public void progress(int done, int total) {
-        ProgressListener.this.progress(new Progress(Step.READ, done, total,
-            Duration.ofNanos(System.nanoTime() - start)));
+        ProgressListener.this.progress(
+            new Progress(Step.READ, done, total, Duration.ofNanos(System.nanoTime() - start)));
       }
 
       @Override

@@ -97,8 +97,10 @@ public interface RetrievalIndex extends AutoCloseable {
    */
   void save(Path file) throws IOException;
 
-  /** Releases resources; closing twice is harmless, any other call afterwards throws {@link
-   * IllegalStateException}. */
+  /**
+   * Releases resources; closing twice is harmless, any other call afterwards throws {@link
+   * IllegalStateException}.
+   */
   @Override
   void close();
 }

@@ -36,8 +36,10 @@ public interface RetrievalIndexProvider {
    */
   default RetrievalIndex open(Path file, OpenOptions options) throws IOException {
     if (options.memoryMapped()) {
-      throw new UnsupportedOperationException("index provider '" + name()
-          + "' cannot memory-map its files; open without OpenOptions.Builder.memoryMapped()");
+      throw new UnsupportedOperationException(
+          "index provider '"
+              + name()
+              + "' cannot memory-map its files; open without OpenOptions.Builder.memoryMapped()");
     }
     return open(file, options.modelFingerprint().orElse(null));
   }

@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.ServiceLoader;
 
 /**
- * Creates and opens {@link RetrievalIndex}es through the {@link RetrievalIndexProvider} on the class
- * path (module {@code cbmir-index}).
+ * Creates and opens {@link RetrievalIndex}es through the {@link RetrievalIndexProvider} on the
+ * class path (module {@code cbmir-index}).
  *
  * <p>Thread-safety: all methods are thread-safe.
  */
@@ -56,7 +56,11 @@ public final class RetrievalIndexes {
   static RetrievalIndexProvider provider() {
     return ServiceLoader.load(RetrievalIndexProvider.class)
         .findFirst()
-        .orElseThrow(() -> new IllegalStateException("no " + RetrievalIndexProvider.class.getName()
-            + " on the class path: add the dependency org.cbmir:cbmir-index"));
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "no "
+                        + RetrievalIndexProvider.class.getName()
+                        + " on the class path: add the dependency org.cbmir:cbmir-index"));
   }
 }

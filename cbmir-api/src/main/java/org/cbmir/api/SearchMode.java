@@ -13,6 +13,8 @@ public enum SearchMode {
   COARSE_TO_FINE,
   /** Rank every live slice by Hamming distance of the hash codes (ties by FC1, then ordinal). */
   HAMMING,
-  /** Rank every live slice by FC1 distance; the exact reference that coarse-to-fine approximates. */
+  /**
+   * Rank every live slice by FC1 distance; the exact reference that coarse-to-fine approximates.
+   */
   EXHAUSTIVE_FC1
 }

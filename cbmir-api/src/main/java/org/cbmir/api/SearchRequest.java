@@ -43,8 +43,10 @@ public record SearchRequest(
 
   /** Default number of hits. */
   public static final int DEFAULT_K = 10;
+
   /** Default starting radius. */
   public static final int DEFAULT_HAMMING_RADIUS = 2;
+
   /** Default minimum pool size (raised to {@code k} when {@code k} is larger). */
   public static final int DEFAULT_MIN_POOL_SIZE = 1000;
 
@@ -65,7 +67,8 @@ public record SearchRequest(
           "mode is required; valid modes: " + EnumSet.allOf(SearchMode.class));
     }
     if (maxHitsPerPatient < 1) {
-      throw new IllegalArgumentException("maxHitsPerPatient must be >= 1, got " + maxHitsPerPatient);
+      throw new IllegalArgumentException(
+          "maxHitsPerPatient must be >= 1, got " + maxHitsPerPatient);
     }
     allowedClasses = Set.copyOf(allowedClasses);
     excludedPatients = Set.copyOf(excludedPatients);
@@ -145,8 +148,8 @@ public record SearchRequest(
 
     /** Only return slices of these classes (default: all). */
     public Builder allowClasses(Collection<NoduleClass> classes) {
-      this.allowedClasses = classes.isEmpty()
-          ? EnumSet.noneOf(NoduleClass.class) : EnumSet.copyOf(classes);
+      this.allowedClasses =
+          classes.isEmpty() ? EnumSet.noneOf(NoduleClass.class) : EnumSet.copyOf(classes);
       return this;
     }
 
@@ -176,8 +179,15 @@ public record SearchRequest(
      */
     public SearchRequest build() {
       int m = minPoolSize < 0 ? Math.max(DEFAULT_MIN_POOL_SIZE, k) : minPoolSize;
-      return new SearchRequest(k, hammingRadius, m, mode, allowedClasses, excludedPatients,
-          excludedSeries, maxHitsPerPatient);
+      return new SearchRequest(
+          k,
+          hammingRadius,
+          m,
+          mode,
+          allowedClasses,
+          excludedPatients,
+          excludedSeries,
+          maxHitsPerPatient);
     }
   }
 }

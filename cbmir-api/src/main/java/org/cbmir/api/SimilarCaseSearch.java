@@ -13,9 +13,9 @@ import java.util.Objects;
 import java.util.ServiceLoader;
 
 /**
- * Similar-case search in one object: reads CT, segments and encodes it with the shipped models,
- * and indexes or searches it. Implementations come from the class path ({@code cbmir-onnx},
- * {@code cbmir-index}, {@code cbmir-data}) through {@link java.util.ServiceLoader}.
+ * Similar-case search in one object: reads CT, segments and encodes it with the shipped models, and
+ * indexes or searches it. Implementations come from the class path ({@code cbmir-onnx}, {@code
+ * cbmir-index}, {@code cbmir-data}) through {@link java.util.ServiceLoader}.
  *
  * <pre>{@code
  * try (SimilarCaseSearch cbmir = SimilarCaseSearch.create()) {
@@ -29,12 +29,11 @@ import java.util.ServiceLoader;
  * }</pre>
  *
  * <p>Ingest labels slices with their nodule class where the readers find annotations beside the
- * images (LIDC XML, LUNA16 {@code annotations.csv}), and applies the {@link IdentifierPolicy}
- * given to {@link Builder#identifiers} before anything reaches the index.
+ * images (LIDC XML, LUNA16 {@code annotations.csv}), and applies the {@link IdentifierPolicy} given
+ * to {@link Builder#identifiers} before anything reaches the index.
  *
- * <p>Thread-safety: searches may run concurrently with each other and with {@link #ingest};
- * ingests run one at a time (a second waits for the first); {@link #close} must not race with
- * other calls.
+ * <p>Thread-safety: searches may run concurrently with each other and with {@link #ingest}; ingests
+ * run one at a time (a second waits for the first); {@link #close} must not race with other calls.
  */
 public final class SimilarCaseSearch implements AutoCloseable {
   /** Slices segmented and encoded per model call during ingestion. */
@@ -46,12 +45,14 @@ public final class SimilarCaseSearch implements AutoCloseable {
   private final List<VolumeReader> readers;
   private final IdentifierPolicy identifiers;
   private final Object ingestLock = new Object();
+
   /** Series UID (as stored) to its ordinals; built on the first ingest, guarded by ingestLock. */
   private Map<String, List<Integer>> seriesOrdinals;
+
   private volatile boolean closed;
 
-  private SimilarCaseSearch(Segmenter segmenter, Encoder encoder, RetrievalIndex index,
-      IdentifierPolicy identifiers) {
+  private SimilarCaseSearch(
+      Segmenter segmenter, Encoder encoder, RetrievalIndex index, IdentifierPolicy identifiers) {
     this.segmenter = segmenter;
     this.encoder = encoder;
     this.index = index;
@@ -99,8 +100,8 @@ public final class SimilarCaseSearch implements AutoCloseable {
    * @param skippedDuplicates series not added because the index already held them
    * @param replaced series whose earlier slices were replaced
    */
-  public record IngestReport(int volumes, int slices, int skippedFiles, int skippedDuplicates,
-      int replaced) {}
+  public record IngestReport(
+      int volumes, int slices, int skippedFiles, int skippedDuplicates, int replaced) {}
 
   /** {@link #ingest(Path, IngestOptions)} with the defaults: no listener, duplicates skipped. */
   public IngestReport ingest(Path path) throws IOException {
@@ -108,11 +109,11 @@ public final class SimilarCaseSearch implements AutoCloseable {
   }
 
   /**
-   * Reads every CT volume under {@code path} with the readers on the class path and indexes all
-   * its slices, a whole volume or nothing of it: each volume is segmented and encoded completely
-   * before its first slice is added, so a volume that fails is skipped (and reported) without a
-   * trace in the index. Files that cannot be read are reported to the listener and skipped; a
-   * series already in the index is skipped or replaced as the options say.
+   * Reads every CT volume under {@code path} with the readers on the class path and indexes all its
+   * slices, a whole volume or nothing of it: each volume is segmented and encoded completely before
+   * its first slice is added, so a volume that fails is skipped (and reported) without a trace in
+   * the index. Files that cannot be read are reported to the listener and skipped; a series already
+   * in the index is skipped or replaced as the options say.
    *
    * @throws IOException if the path cannot be read at all
    * @throws UnreadableInputException if nothing under the path is a CT volume
@@ -123,26 +124,28 @@ public final class SimilarCaseSearch implements AutoCloseable {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(options, "options");
     if (index.isReadOnly()) {
-      throw new UnsupportedOperationException("this search object's index was opened"
-          + " memory-mapped, which is read-only; open it without Builder.memoryMapped() to"
-          + " ingest");
+      throw new UnsupportedOperationException(
+          "this search object's index was opened"
+              + " memory-mapped, which is read-only; open it without Builder.memoryMapped() to"
+              + " ingest");
     }
     if (!Files.exists(path)) {
       throw new NoSuchFileException(path.toString(), null, "nothing to ingest there");
     }
     int[] skipped = {0};
-    ProgressListener listener = new ProgressListener() {
-      @Override
-      public void progress(Progress p) {
-        options.listener().progress(p);
-      }
+    ProgressListener listener =
+        new ProgressListener() {
+          @Override
+          public void progress(Progress p) {
+            options.listener().progress(p);
+          }
 
-      @Override
-      public void skipped(Path file, CbmirException reason) {
-        skipped[0]++;
-        options.listener().skipped(file, reason);
-      }
-    };
+          @Override
+          public void skipped(Path file, CbmirException reason) {
+            skipped[0]++;
+            options.listener().skipped(file, reason);
+          }
+        };
     VolumeReader.ReadListener reading = listener.reading();
     List<CtVolume> volumes = new ArrayList<>();
     for (VolumeReader reader : readers) {
@@ -151,8 +154,10 @@ public final class SimilarCaseSearch implements AutoCloseable {
       }
     }
     if (volumes.isEmpty() && skipped[0] == 0) {
-      throw new UnreadableInputException(path, "no CT volume found; readers on the class path: "
-          + readers.stream().map(VolumeReader::name).toList());
+      throw new UnreadableInputException(
+          path,
+          "no CT volume found; readers on the class path: "
+              + readers.stream().map(VolumeReader::name).toList());
     }
     synchronized (ingestLock) {
       ensureOpen();
@@ -179,9 +184,17 @@ public final class SimilarCaseSearch implements AutoCloseable {
           embeddings = encodeVolume(v, refs, added, total, encodeStart, listener);
         } catch (RuntimeException e) {
           // A volume the models reject (or whose labels do not fit) leaves no trace.
-          listener.skipped(path, new UnreadableInputException(path, "series "
-              + v.seriesUid() + " of patient " + v.patientId() + " could not be encoded: "
-              + e.getMessage(), e));
+          listener.skipped(
+              path,
+              new UnreadableInputException(
+                  path,
+                  "series "
+                      + v.seriesUid()
+                      + " of patient "
+                      + v.patientId()
+                      + " could not be encoded: "
+                      + e.getMessage(),
+                  e));
           total -= v.depth();
           continue;
         }
@@ -206,8 +219,13 @@ public final class SimilarCaseSearch implements AutoCloseable {
   }
 
   /** Segments and encodes all of a volume, reporting progress; adds nothing. */
-  private List<Embedding> encodeVolume(CtVolume v, List<SliceRef> refs, long doneBefore,
-      long total, long start, ProgressListener listener) {
+  private List<Embedding> encodeVolume(
+      CtVolume v,
+      List<SliceRef> refs,
+      long doneBefore,
+      long total,
+      long start,
+      ProgressListener listener) {
     List<Embedding> out = new ArrayList<>(v.depth());
     for (int k = 0; k < v.depth(); k += BATCH) {
       List<CtSlice> batch = new ArrayList<>(BATCH);
@@ -217,8 +235,12 @@ public final class SimilarCaseSearch implements AutoCloseable {
         refs.add(identifiers.apply(slice.ref()));
       }
       out.addAll(encoder.encodeAll(batch, segmenter.segmentAll(batch)));
-      listener.progress(new ProgressListener.Progress(ProgressListener.Step.ENCODE,
-          doneBefore + out.size(), total, Duration.ofNanos(System.nanoTime() - start)));
+      listener.progress(
+          new ProgressListener.Progress(
+              ProgressListener.Step.ENCODE,
+              doneBefore + out.size(),
+              total,
+              Duration.ofNanos(System.nanoTime() - start)));
     }
     return out;
   }
@@ -258,12 +280,15 @@ public final class SimilarCaseSearch implements AutoCloseable {
     for (VolumeReader reader : readers) {
       if (reader.canRead(file)) {
         List<UnreadableInputException> why = new ArrayList<>();
-        List<CtVolume> v = reader.read(file, new VolumeReader.ReadListener() {
-          @Override
-          public void skipped(Path f, CbmirException reason) {
-            why.add(new UnreadableInputException(f, reason.getMessage(), reason));
-          }
-        });
+        List<CtVolume> v =
+            reader.read(
+                file,
+                new VolumeReader.ReadListener() {
+                  @Override
+                  public void skipped(Path f, CbmirException reason) {
+                    why.add(new UnreadableInputException(f, reason.getMessage(), reason));
+                  }
+                });
         if (!v.isEmpty()) {
           return search(v.get(0).slice(0), SearchRequest.builder().k(k).build()).hits();
         }
@@ -272,8 +297,10 @@ public final class SimilarCaseSearch implements AutoCloseable {
         }
       }
     }
-    throw new UnreadableInputException(file, "not a readable CT image; readers on the class path: "
-        + readers.stream().map(VolumeReader::name).toList());
+    throw new UnreadableInputException(
+        file,
+        "not a readable CT image; readers on the class path: "
+            + readers.stream().map(VolumeReader::name).toList());
   }
 
   /** Searches for one slice. */
@@ -303,11 +330,12 @@ public final class SimilarCaseSearch implements AutoCloseable {
   public void save(Path file, ProgressListener listener) throws IOException {
     ensureOpen();
     long start = System.nanoTime();
-    listener.progress(new ProgressListener.Progress(ProgressListener.Step.SAVE, 0, 1,
-        Duration.ZERO));
+    listener.progress(
+        new ProgressListener.Progress(ProgressListener.Step.SAVE, 0, 1, Duration.ZERO));
     index.save(file);
-    listener.progress(new ProgressListener.Progress(ProgressListener.Step.SAVE, 1, 1,
-        Duration.ofNanos(System.nanoTime() - start)));
+    listener.progress(
+        new ProgressListener.Progress(
+            ProgressListener.Step.SAVE, 1, 1, Duration.ofNanos(System.nanoTime() - start)));
   }
 
   private void ensureOpen() {
@@ -323,7 +351,9 @@ public final class SimilarCaseSearch implements AutoCloseable {
       return;
     }
     closed = true;
-    try (segmenter; encoder; index) {
+    try (segmenter;
+        encoder;
+        index) {
       // closes all three
     }
   }
@@ -347,7 +377,9 @@ public final class SimilarCaseSearch implements AutoCloseable {
       return this;
     }
 
-    /** What happens to patient IDs and UIDs at ingest (default {@link IdentifierPolicy#keepAsIs}). */
+    /**
+     * What happens to patient IDs and UIDs at ingest (default {@link IdentifierPolicy#keepAsIs}).
+     */
     public Builder identifiers(IdentifierPolicy policy) {
       this.identifiers = Objects.requireNonNull(policy, "policy");
       return this;
@@ -391,8 +423,8 @@ public final class SimilarCaseSearch implements AutoCloseable {
         if (mapped) {
           how.memoryMapped();
         }
-        return new SimilarCaseSearch(s, e, RetrievalIndexes.open(indexFile, how.build()),
-            identifiers);
+        return new SimilarCaseSearch(
+            s, e, RetrievalIndexes.open(indexFile, how.build()), identifiers);
       } catch (IOException | RuntimeException ex) {
         s.close();
         e.close();

@@ -25,8 +25,8 @@ import java.util.Optional;
  * @param seriesUid series instance UID, never empty
  * @param sliceIndex index of the slice in its series after sorting by position, {@code >= 0}
  * @param zMm slice position along the patient axis in mm, NaN when unknown
- * @param noduleClass the slice's nodule-diameter class, {@link NoduleClass#UNKNOWN} when unknown
- *     (a {@code null} passed in becomes {@code UNKNOWN}); see {@link #knownClass()}
+ * @param noduleClass the slice's nodule-diameter class, {@link NoduleClass#UNKNOWN} when unknown (a
+ *     {@code null} passed in becomes {@code UNKNOWN}); see {@link #knownClass()}
  * @param noduleDiameterMm diameter of the largest nodule on the slice in mm (0 for none), NaN when
  *     unknown
  */
@@ -74,8 +74,12 @@ public record SliceRef(
     if (noduleClass == NoduleClass.NONE) {
       return "no nodule";
     }
-    return Double.isNaN(noduleDiameterMm) ? "nodule " + noduleClass.description()
-        : String.format(java.util.Locale.ROOT, "nodule %.1f mm (%s)", noduleDiameterMm,
+    return Double.isNaN(noduleDiameterMm)
+        ? "nodule " + noduleClass.description()
+        : String.format(
+            java.util.Locale.ROOT,
+            "nodule %.1f mm (%s)",
+            noduleDiameterMm,
             noduleClass.description());
   }
 
@@ -174,8 +178,7 @@ public record SliceRef(
       if (cls == NoduleClass.UNKNOWN && !Double.isNaN(noduleDiameterMm)) {
         cls = NoduleClass.ofDiameterMm(noduleDiameterMm);
       }
-      return new SliceRef(
-          patientId, studyUid, seriesUid, sliceIndex, zMm, cls, noduleDiameterMm);
+      return new SliceRef(patientId, studyUid, seriesUid, sliceIndex, zMm, cls, noduleDiameterMm);
     }
   }
 }

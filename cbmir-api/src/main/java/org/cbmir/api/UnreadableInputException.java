@@ -3,8 +3,8 @@ package org.cbmir.api;
 import java.nio.file.Path;
 
 /**
- * An input file (DICOM, MetaImage, annotation, model) that cannot be read, with the reason: corrupt,
- * truncated, an unsupported encoding, or missing a required field.
+ * An input file (DICOM, MetaImage, annotation, model) that cannot be read, with the reason:
+ * corrupt, truncated, an unsupported encoding, or missing a required field.
  *
  * <p>Thread-safety: immutable after construction.
  */

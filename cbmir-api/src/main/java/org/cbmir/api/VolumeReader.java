@@ -27,8 +27,8 @@ public interface VolumeReader {
   List<CtVolume> read(Path path, ReadListener listener) throws IOException;
 
   /**
-   * Progress and per-file failures of a read. Thread-safety: called on the reading thread only,
-   * so an implementation used by one read at a time needs no synchronisation.
+   * Progress and per-file failures of a read. Thread-safety: called on the reading thread only, so
+   * an implementation used by one read at a time needs no synchronisation.
    */
   interface ReadListener {
     /** A listener that ignores everything. */

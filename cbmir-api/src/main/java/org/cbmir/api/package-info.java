@@ -21,7 +21,7 @@
  * }</pre>
  *
  * <p>Errors: caller mistakes are {@link java.lang.IllegalArgumentException}s naming the value and
- * what was expected; inputs that cannot be used are {@link org.cbmir.api.CbmirException}s naming the
- * file and the reason.
+ * what was expected; inputs that cannot be used are {@link org.cbmir.api.CbmirException}s naming
+ * the file and the reason.
  */
 package org.cbmir.api;

@@ -45,8 +45,14 @@ class PreprocessingTest {
     for (int k = 0; k < 3; k++) {
       java.util.Arrays.fill(hu, k * 16, (k + 1) * 16, 100 * k);
     }
-    CtVolume v = CtVolume.builder().size(4, 4).hu(hu).pixelSpacingMm(1, 1)
-        .zPositionsMm(new double[] {0, 2.5, 5}).ids("p", "", "s").build();
+    CtVolume v =
+        CtVolume.builder()
+            .size(4, 4)
+            .hu(hu)
+            .pixelSpacingMm(1, 1)
+            .zPositionsMm(new double[] {0, 2.5, 5})
+            .ids("p", "", "s")
+            .build();
     CtVolume r = Resampling.resampleVolume(v, 1, 1);
     assertEquals(6, r.depth());
     assertEquals(40, r.huAt(1, 1, 1), 1e-4);
@@ -66,17 +72,22 @@ class PreprocessingTest {
   @Test
   void thresholdMaskDropsOutsideAirKeepsTwoLungsFillsHoles() {
     // Body disc with two "lungs"; a vessel inside the left lung; a small gas bubble; air outside.
-    CtSlice s = slice(120, 100, 1.0, (x, y) -> {
-      double body = Math.pow((x - 60) / 55.0, 2) + Math.pow((y - 50) / 45.0, 2);
-      if (body > 1) {
-        return -1000;
-      }
-      boolean left = Math.pow((x - 35) / 18.0, 2) + Math.pow((y - 50) / 30.0, 2) <= 1;
-      boolean right = Math.pow((x - 85) / 18.0, 2) + Math.pow((y - 50) / 30.0, 2) <= 1;
-      boolean vessel = Math.pow(x - 35, 2) + Math.pow(y - 50, 2) <= 9;
-      boolean bubble = Math.pow(x - 60, 2) + Math.pow(y - 85, 2) <= 4;
-      return vessel ? 40 : left || right ? -850 : bubble ? -900 : 30;
-    });
+    CtSlice s =
+        slice(
+            120,
+            100,
+            1.0,
+            (x, y) -> {
+              double body = Math.pow((x - 60) / 55.0, 2) + Math.pow((y - 50) / 45.0, 2);
+              if (body > 1) {
+                return -1000;
+              }
+              boolean left = Math.pow((x - 35) / 18.0, 2) + Math.pow((y - 50) / 30.0, 2) <= 1;
+              boolean right = Math.pow((x - 85) / 18.0, 2) + Math.pow((y - 50) / 30.0, 2) <= 1;
+              boolean vessel = Math.pow(x - 35, 2) + Math.pow(y - 50, 2) <= 9;
+              boolean bubble = Math.pow(x - 60, 2) + Math.pow(y - 85, 2) <= 4;
+              return vessel ? 40 : left || right ? -850 : bubble ? -900 : 30;
+            });
     LungMask m = ThresholdLungMask.DEFAULT.segment(s);
     assertFalse(m.isLung(1, 1), "outside air");
     assertTrue(m.isLung(35, 40) && m.isLung(85, 50), "both lungs");

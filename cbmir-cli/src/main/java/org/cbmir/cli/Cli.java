@@ -1,8 +1,8 @@
 package org.cbmir.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -48,8 +48,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code cbmir} command line: {@code index}, {@code search}, {@code info}, {@code evaluate}
- * and {@code export-dataset}. Errors are one {@code error:} line on standard error, never a stack
+ * The {@code cbmir} command line: {@code index}, {@code search}, {@code info}, {@code evaluate} and
+ * {@code export-dataset}. Errors are one {@code error:} line on standard error, never a stack
  * trace. Exit codes: 0 done, 1 bad input or a failure, 2 a bad command line.
  *
  * <pre>
@@ -60,16 +60,29 @@ import picocli.CommandLine.Parameters;
  *
  * <p>Thread-safety: a command-line entry point, not meant to be called concurrently.
  */
-@Command(name = "cbmir", mixinStandardHelpOptions = true, version = "cbmir 0.1.0",
-    description = "Content-based retrieval of lung CT slices: index an archive, find the slices"
-        + " most similar to a query.",
-    subcommands = {Cli.Index.class, Cli.Search.class, Cli.Info.class, Cli.Evaluate.class,
-        Cli.ExportDataset.class},
-    footer = {"", "Exit codes: 0 done; 1 bad input or a failure (one 'error:' line on standard"
-        + " error); 2 a bad command line."})
+@Command(
+    name = "cbmir",
+    mixinStandardHelpOptions = true,
+    version = "cbmir 0.1.0",
+    description =
+        "Content-based retrieval of lung CT slices: index an archive, find the slices"
+            + " most similar to a query.",
+    subcommands = {
+      Cli.Index.class,
+      Cli.Search.class,
+      Cli.Info.class,
+      Cli.Evaluate.class,
+      Cli.ExportDataset.class
+    },
+    footer = {
+      "",
+      "Exit codes: 0 done; 1 bad input or a failure (one 'error:' line on standard"
+          + " error); 2 a bad command line."
+    })
 public final class Cli implements Callable<Integer> {
   /** Exit code of a command that failed on its input or environment. */
   static final int FAILED = 1;
+
   /** Exit code of a command line that could not be parsed (picocli's own). */
   static final int USAGE = 2;
 
@@ -84,16 +97,22 @@ public final class Cli implements Callable<Integer> {
     // In each stream's own charset (the terminal's for System.out), not the JVM's default.
     cl.setOut(new PrintWriter(new OutputStreamWriter(out, out.charset()), true));
     cl.setErr(new PrintWriter(new OutputStreamWriter(err, err.charset()), true));
-    cl.setParameterExceptionHandler((e, args2) -> {
-      String command = e.getCommandLine().getCommandName();
-      err.println("error: " + e.getMessage() + " (see: " + (command.equals("cbmir") ? "cbmir"
-          : "cbmir " + command) + " --help)");
-      return USAGE;
-    });
-    cl.setExecutionExceptionHandler((e, line, parsed) -> {
-      err.println("error: " + describe(e));
-      return FAILED;
-    });
+    cl.setParameterExceptionHandler(
+        (e, args2) -> {
+          String command = e.getCommandLine().getCommandName();
+          err.println(
+              "error: "
+                  + e.getMessage()
+                  + " (see: "
+                  + (command.equals("cbmir") ? "cbmir" : "cbmir " + command)
+                  + " --help)");
+          return USAGE;
+        });
+    cl.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          err.println("error: " + describe(e));
+          return FAILED;
+        });
     return cl.execute(args);
   }
 
@@ -101,11 +120,16 @@ public final class Cli implements Callable<Integer> {
   static String describe(Throwable e) {
     Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
     if (t instanceof FileSystemException f && f.getReason() == null) {
-      String what = t instanceof NoSuchFileException ? "no such file or folder"
-          : t instanceof AccessDeniedException ? "permission denied"
-          : t instanceof FileAlreadyExistsException ? "already exists"
-          : t instanceof NotDirectoryException ? "not a folder"
-          : t.getClass().getSimpleName();
+      String what =
+          t instanceof NoSuchFileException
+              ? "no such file or folder"
+              : t instanceof AccessDeniedException
+                  ? "permission denied"
+                  : t instanceof FileAlreadyExistsException
+                      ? "already exists"
+                      : t instanceof NotDirectoryException
+                          ? "not a folder"
+                          : t.getClass().getSimpleName();
       return f.getFile() + ": " + what;
     }
     if (t.getMessage() == null || t.getMessage().isBlank()) {
@@ -130,9 +154,13 @@ public final class Cli implements Callable<Integer> {
 
   /** Options shared by the commands that read identifiers. */
   static final class KeyOption {
-    @Option(names = "--pseudonymise-key", paramLabel = "FILE", description = "replace patient"
-        + " IDs and UIDs by HMAC-SHA-256 pseudonyms keyed by the bytes of FILE (at least 16; make"
-        + " one with: head -c 32 /dev/urandom > cbmir.key)")
+    @Option(
+        names = "--pseudonymise-key",
+        paramLabel = "FILE",
+        description =
+            "replace patient"
+                + " IDs and UIDs by HMAC-SHA-256 pseudonyms keyed by the bytes of FILE (at least 16; make"
+                + " one with: head -c 32 /dev/urandom > cbmir.key)")
     Path keyFile;
 
     IdentifierPolicy policy() throws IOException {
@@ -148,7 +176,10 @@ public final class Cli implements Callable<Integer> {
 
   /** The {@code --data} option of evaluate and export-dataset. */
   static final class DataOption {
-    @Option(names = "--data", defaultValue = "../shared/data", paramLabel = "FOLDER",
+    @Option(
+        names = "--data",
+        defaultValue = "../shared/data",
+        paramLabel = "FOLDER",
         description = "LIDC-IDRI or LUNA16 data folder (default ../shared/data)")
     Path data;
 
@@ -161,28 +192,42 @@ public final class Cli implements Callable<Integer> {
     }
   }
 
-  @Command(name = "index", mixinStandardHelpOptions = true, description = "Index every CT series"
-      + " under a folder (DICOM or MetaImage); slices get nodule classes where LIDC XML or LUNA16"
-      + " annotations lie beside them. The index file is written atomically at the end.")
+  @Command(
+      name = "index",
+      mixinStandardHelpOptions = true,
+      description =
+          "Index every CT series"
+              + " under a folder (DICOM or MetaImage); slices get nodule classes where LIDC XML or LUNA16"
+              + " annotations lie beside them. The index file is written atomically at the end.")
   static final class Index implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
 
     @Parameters(index = "0", paramLabel = "FOLDER", description = "folder to index")
     Path folder;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "index file to"
-        + " write (parent folders are created)")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "index file to" + " write (parent folders are created)")
     Path out;
 
-    @Option(names = "--append", description = "add to the index already in --out instead of"
-        + " replacing it; series it holds are skipped (see --replace-series)")
+    @Option(
+        names = "--append",
+        description =
+            "add to the index already in --out instead of"
+                + " replacing it; series it holds are skipped (see --replace-series)")
     boolean append;
 
-    @Option(names = "--replace-series", description = "series already in the index replace"
-        + " their slices instead of being skipped")
+    @Option(
+        names = "--replace-series",
+        description =
+            "series already in the index replace" + " their slices instead of being skipped")
     boolean replace;
 
-    @Option(names = {"-q", "--quiet"}, description = "no progress, only the result")
+    @Option(
+        names = {"-q", "--quiet"},
+        description = "no progress, only the result")
     boolean quiet;
 
     @CommandLine.Mixin KeyOption key = new KeyOption();
@@ -209,10 +254,16 @@ public final class Cli implements Callable<Integer> {
         }
         SimilarCaseSearch.IngestReport r = cbmir.ingest(folder, options.build());
         cbmir.save(out, progress);
-        cli.out.printf(Locale.ROOT, "indexed %d slices of %d series into %s (%d slices in all)%s%n",
-            r.slices(), r.volumes(), out, cbmir.index().size(),
-            (r.skippedDuplicates() > 0 ? "; " + r.skippedDuplicates()
-                + " series were already indexed and skipped" : "")
+        cli.out.printf(
+            Locale.ROOT,
+            "indexed %d slices of %d series into %s (%d slices in all)%s%n",
+            r.slices(),
+            r.volumes(),
+            out,
+            cbmir.index().size(),
+            (r.skippedDuplicates() > 0
+                    ? "; " + r.skippedDuplicates() + " series were already indexed and skipped"
+                    : "")
                 + (r.replaced() > 0 ? "; " + r.replaced() + " series replaced" : "")
                 + (r.skippedFiles() > 0 ? "; " + r.skippedFiles() + " files skipped (above)" : ""));
       }
@@ -220,28 +271,42 @@ public final class Cli implements Callable<Integer> {
     }
   }
 
-  @Command(name = "search", mixinStandardHelpOptions = true, description = "The slices most"
-      + " similar to one query slice: a DICOM file, or a series folder (or MetaImage file) with"
-      + " --slice or --z.")
+  @Command(
+      name = "search",
+      mixinStandardHelpOptions = true,
+      description =
+          "The slices most"
+              + " similar to one query slice: a DICOM file, or a series folder (or MetaImage file) with"
+              + " --slice or --z.")
   static final class Search implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
 
-    @Parameters(index = "0", paramLabel = "QUERY", description = "DICOM file, series folder or"
-        + " .mhd file")
+    @Parameters(
+        index = "0",
+        paramLabel = "QUERY",
+        description = "DICOM file, series folder or" + " .mhd file")
     Path query;
 
-    @Option(names = "--index", required = true, paramLabel = "FILE", description = "index file"
-        + " (from 'index')")
+    @Option(
+        names = "--index",
+        required = true,
+        paramLabel = "FILE",
+        description = "index file" + " (from 'index')")
     Path indexFile;
 
-    @Option(names = "--slice", paramLabel = "N", description = "slice number in the series"
-        + " (0 = lowest z)")
+    @Option(
+        names = "--slice",
+        paramLabel = "N",
+        description = "slice number in the series" + " (0 = lowest z)")
     Integer slice;
 
     @Option(names = "--z", paramLabel = "MM", description = "slice nearest this z position")
     Double zMm;
 
-    @Option(names = {"-k", "--top"}, defaultValue = "10", description = "hits (default 10)")
+    @Option(
+        names = {"-k", "--top"},
+        defaultValue = "10",
+        description = "hits (default 10)")
     int k;
 
     @Option(names = "--other-patients", description = "leave out the query's own patient")
@@ -250,8 +315,11 @@ public final class Cli implements Callable<Integer> {
     @Option(names = "--html", paramLabel = "FILE", description = "write a result gallery page")
     Path html;
 
-    @Option(names = "--archive", paramLabel = "FOLDER", description = "folder the index was"
-        + " built from, for the gallery's images and nodule marks")
+    @Option(
+        names = "--archive",
+        paramLabel = "FOLDER",
+        description =
+            "folder the index was" + " built from, for the gallery's images and nodule marks")
     Path archive;
 
     @CommandLine.Mixin KeyOption key = new KeyOption();
@@ -266,8 +334,8 @@ public final class Cli implements Callable<Integer> {
       }
       IdentifierPolicy policy = key.policy();
       // Mapped: a search reads a few hundred rows, so large indexes open in a fraction of a second.
-      try (SimilarCaseSearch cbmir = SimilarCaseSearch.builder().identifiers(policy)
-          .memoryMapped().open(indexFile)) {
+      try (SimilarCaseSearch cbmir =
+          SimilarCaseSearch.builder().identifiers(policy).memoryMapped().open(indexFile)) {
         Query q = Query.read(query, slice, zMm);
         CtSlice s = q.slice();
         SearchRequest.Builder request = SearchRequest.builder().k(k);
@@ -275,27 +343,57 @@ public final class Cli implements Callable<Integer> {
           request.excludePatients(Set.of(policy.patientId(q.volume().patientId())));
         }
         if (k > cbmir.index().size()) {
-          cli.err.printf(Locale.ROOT, "note: -k %d is larger than the index (%d slices)%n", k,
+          cli.err.printf(
+              Locale.ROOT,
+              "note: -k %d is larger than the index (%d slices)%n",
+              k,
               cbmir.index().size());
         }
         List<Hit> hits = cbmir.search(s, request.build()).hits();
         SliceRef r = s.ref();
-        cli.out.printf(Locale.ROOT, "query %s slice %d, z %.1f mm, %s%n", r.patientId(),
-            r.sliceIndex(), r.zMm(), r.noduleInWords());
-        cli.out.println("Hamming: bits of the hash code that differ (coarse stage, " + cbmir
-            .index().bits() + " bits); FC1: Euclidean distance of the " + cbmir.index()
-            .featureDimension() + " features that rank the hits (fine stage)");
-        cli.out.printf(Locale.ROOT, "%-4s %-22s %-5s %-8s %-7s %-6s %s%n", "rank", "patient",
-            "slice", "z (mm)", "Hamming", "FC1", "class");
+        cli.out.printf(
+            Locale.ROOT,
+            "query %s slice %d, z %.1f mm, %s%n",
+            r.patientId(),
+            r.sliceIndex(),
+            r.zMm(),
+            r.noduleInWords());
+        cli.out.println(
+            "Hamming: bits of the hash code that differ (coarse stage, "
+                + cbmir.index().bits()
+                + " bits); FC1: Euclidean distance of the "
+                + cbmir.index().featureDimension()
+                + " features that rank the hits (fine stage)");
+        cli.out.printf(
+            Locale.ROOT,
+            "%-4s %-22s %-5s %-8s %-7s %-6s %s%n",
+            "rank",
+            "patient",
+            "slice",
+            "z (mm)",
+            "Hamming",
+            "FC1",
+            "class");
         for (Hit h : hits) {
-          cli.out.printf(Locale.ROOT, "%-4d %-22s %-5d %-8.1f %-7d %-6.3f %s%n", h.rank(),
-              h.ref().patientId(), h.ref().sliceIndex(), h.ref().zMm(), h.hammingDistance(),
-              h.featureDistance(), h.ref().noduleInWords());
+          cli.out.printf(
+              Locale.ROOT,
+              "%-4d %-22s %-5d %-8.1f %-7d %-6.3f %s%n",
+              h.rank(),
+              h.ref().patientId(),
+              h.ref().sliceIndex(),
+              h.ref().zMm(),
+              h.hammingDistance(),
+              h.featureDistance(),
+              h.ref().noduleInWords());
         }
         if (html != null) {
-          List<DatasetExporter.Source> sources = archive == null ? List.of()
-              : DatasetExporter.discover(archive, VolumeReader.ReadListener.NONE);
-          Gallery.write(html, Gallery.Shown.query(q.source(), q.index()),
+          List<DatasetExporter.Source> sources =
+              archive == null
+                  ? List.of()
+                  : DatasetExporter.discover(archive, VolumeReader.ReadListener.NONE);
+          Gallery.write(
+              html,
+              Gallery.Shown.query(q.source(), q.index()),
               Gallery.Shown.hits(hits, sources, policy));
           cli.out.println("wrote " + html);
         }
@@ -323,26 +421,27 @@ public final class Cli implements Callable<Integer> {
         throw new NoSuchFileException(path.toString(), null, "no query image there");
       }
       List<String> why = new ArrayList<>();
-      VolumeReader.ReadListener collect = new VolumeReader.ReadListener() {
-        @Override
-        public void skipped(Path file, CbmirException reason) {
-          why.add(reason.getMessage());
-        }
-      };
+      VolumeReader.ReadListener collect =
+          new VolumeReader.ReadListener() {
+            @Override
+            public void skipped(Path file, CbmirException reason) {
+              why.add(reason.getMessage());
+            }
+          };
       List<DatasetExporter.Source> found = DatasetExporter.discover(path, collect);
       if (found.isEmpty()) {
-        throw new UnreadableInputException(path, why.isEmpty() ? "not a readable CT image"
-            : why.get(0));
+        throw new UnreadableInputException(
+            path, why.isEmpty() ? "not a readable CT image" : why.get(0));
       }
       if (found.size() > 1) {
-        throw new UnreadableInputException(path, "holds " + found.size() + " series; give one"
-            + " series folder or file");
+        throw new UnreadableInputException(
+            path, "holds " + found.size() + " series; give one" + " series folder or file");
       }
       DatasetExporter.Source one = found.get(0);
       if (Files.isRegularFile(path) && one.volume().depth() == 1 && path.getParent() != null) {
         double z = one.volume().zMm(0);
-        for (DatasetExporter.Source s : DatasetExporter.discover(path.getParent(),
-            VolumeReader.ReadListener.NONE)) {
+        for (DatasetExporter.Source s :
+            DatasetExporter.discover(path.getParent(), VolumeReader.ReadListener.NONE)) {
           if (s.volume().seriesUid().equals(one.volume().seriesUid())) {
             return new Query(s, nearest(s.volume(), z, path));
           }
@@ -351,8 +450,8 @@ public final class Cli implements Callable<Integer> {
       CtVolume v = one.volume();
       if (slice != null) {
         if (slice < 0 || slice >= v.depth()) {
-          throw new IllegalArgumentException("--slice must be in 0.." + (v.depth() - 1)
-              + " for " + path + ", got " + slice);
+          throw new IllegalArgumentException(
+              "--slice must be in 0.." + (v.depth() - 1) + " for " + path + ", got " + slice);
         }
         return new Query(one, slice);
       }
@@ -362,9 +461,15 @@ public final class Cli implements Callable<Integer> {
       if (v.depth() == 1) {
         return new Query(one, 0);
       }
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "%s is a series of %d"
-          + " slices: choose one with --slice 0..%d or --z %.1f..%.1f", path, v.depth(),
-          v.depth() - 1, v.zMm(0), v.zMm(v.depth() - 1)));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "%s is a series of %d" + " slices: choose one with --slice 0..%d or --z %.1f..%.1f",
+              path,
+              v.depth(),
+              v.depth() - 1,
+              v.zMm(0),
+              v.zMm(v.depth() - 1)));
     }
 
     private static int nearest(CtVolume v, double z, Path path) {
@@ -376,15 +481,25 @@ public final class Cli implements Callable<Integer> {
       }
       double step = v.depth() > 1 ? v.zMm(1) - v.zMm(0) : 1;
       if (Math.abs(v.zMm(best) - z) > step) {
-        throw new IllegalArgumentException(String.format(Locale.ROOT, "--z %.1f lies outside"
-            + " %s (z %.1f..%.1f mm)", z, path, v.zMm(0), v.zMm(v.depth() - 1)));
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "--z %.1f lies outside" + " %s (z %.1f..%.1f mm)",
+                z,
+                path,
+                v.zMm(0),
+                v.zMm(v.depth() - 1)));
       }
       return best;
     }
   }
 
-  @Command(name = "info", mixinStandardHelpOptions = true, description = "What an index holds:"
-      + " slices, patients, series, classes, model, code length, when it was saved.")
+  @Command(
+      name = "info",
+      mixinStandardHelpOptions = true,
+      description =
+          "What an index holds:"
+              + " slices, patients, series, classes, model, code length, when it was saved.")
   static final class Info implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
 
@@ -407,16 +522,24 @@ public final class Cli implements Callable<Integer> {
         }
         String shipped;
         try (Encoder e = Models.encoder()) {
-          shipped = e.modelFingerprint().equals(index.modelFingerprint())
-              ? " (the shipped encoder)" : " (not the shipped encoder: re-index to search it)";
+          shipped =
+              e.modelFingerprint().equals(index.modelFingerprint())
+                  ? " (the shipped encoder)"
+                  : " (not the shipped encoder: re-index to search it)";
         } catch (RuntimeException e) {
           shipped = "";
         }
         PrintStream o = cli.out;
         o.println("file:     " + file.toAbsolutePath() + " (" + Files.size(file) + " bytes)");
-        o.println("saved:    " + DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(
-            Files.getLastModifiedTime(file).toMillis()).atOffset(ZoneOffset.UTC)));
-        o.printf(Locale.ROOT, "slices:   %d (%d removed)%n", index.size(),
+        o.println(
+            "saved:    "
+                + DateTimeFormatter.ISO_INSTANT.format(
+                    Instant.ofEpochMilli(Files.getLastModifiedTime(file).toMillis())
+                        .atOffset(ZoneOffset.UTC)));
+        o.printf(
+            Locale.ROOT,
+            "slices:   %d (%d removed)%n",
+            index.size(),
             index.ordinalCount() - index.size());
         o.println("patients: " + patients.size());
         o.println("series:   " + series.size());
@@ -431,15 +554,22 @@ public final class Cli implements Callable<Integer> {
     }
   }
 
-  @Command(name = "evaluate", mixinStandardHelpOptions = true, description = "The paper's"
-      + " evaluation on patients the models never saw: writes summary.json, pr.png and"
-      + " gallery.png.")
+  @Command(
+      name = "evaluate",
+      mixinStandardHelpOptions = true,
+      description =
+          "The paper's"
+              + " evaluation on patients the models never saw: writes summary.json, pr.png and"
+              + " gallery.png.")
   static final class Evaluate implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
 
     @CommandLine.Mixin DataOption data = new DataOption();
 
-    @Option(names = "--out", defaultValue = "target/eval", paramLabel = "FOLDER",
+    @Option(
+        names = "--out",
+        defaultValue = "target/eval",
+        paramLabel = "FOLDER",
         description = "output folder (default target/eval)")
     Path out;
 
@@ -447,41 +577,59 @@ public final class Cli implements Callable<Integer> {
     public Integer call() throws IOException {
       Path folder = data.folder();
       Path dataset = out.resolve("dataset");
-      DatasetExporter.builder().build().exportFolder(folder, dataset,
-          ConsoleProgress.on(cli.err, false).reading());
+      DatasetExporter.builder()
+          .build()
+          .exportFolder(folder, dataset, ConsoleProgress.on(cli.err, false).reading());
       try (Encoder enc = Models.encoder()) {
         Evaluation.Summary s = Evaluation.run(dataset, enc, out);
         cli.out.print(EvaluationReport.text(s));
-        cli.out.println("wrote " + out.resolve("summary.json") + ", " + out.resolve("pr.png")
-            + " and " + out.resolve("gallery.png"));
+        cli.out.println(
+            "wrote "
+                + out.resolve("summary.json")
+                + ", "
+                + out.resolve("pr.png")
+                + " and "
+                + out.resolve("gallery.png"));
       }
       return 0;
     }
   }
 
-  @Command(name = "export-dataset", mixinStandardHelpOptions = true, description = "Export the"
-      + " training and test records (model inputs, labels, provenance) that training/train.py"
-      + " reads, split by patient.")
+  @Command(
+      name = "export-dataset",
+      mixinStandardHelpOptions = true,
+      description =
+          "Export the"
+              + " training and test records (model inputs, labels, provenance) that training/train.py"
+              + " reads, split by patient.")
   static final class ExportDataset implements Callable<Integer> {
     @CommandLine.ParentCommand Cli cli;
 
     @CommandLine.Mixin DataOption data = new DataOption();
 
-    @Option(names = "--out", required = true, paramLabel = "FOLDER", description = "output"
-        + " folder")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FOLDER",
+        description = "output" + " folder")
     Path out;
 
-    @Option(names = "--inserted-per-class", defaultValue = "0", paramLabel = "N",
-        description = "synthetic spheres inserted per class and series (default 0: real"
-            + " nodules only)")
+    @Option(
+        names = "--inserted-per-class",
+        defaultValue = "0",
+        paramLabel = "N",
+        description =
+            "synthetic spheres inserted per class and series (default 0: real" + " nodules only)")
     int inserted;
 
     @Override
     public Integer call() throws IOException {
       Path folder = data.folder();
-      DatasetExporter.Summary s = DatasetExporter.builder().insertedPerClass(inserted).build()
-          .exportFolder(folder, out, ConsoleProgress.on(cli.err, false)
-              .reading());
+      DatasetExporter.Summary s =
+          DatasetExporter.builder()
+              .insertedPerClass(inserted)
+              .build()
+              .exportFolder(folder, out, ConsoleProgress.on(cli.err, false).reading());
       cli.out.println("records per split: " + s.recordsPerSplit() + "; written to " + out);
       return 0;
     }

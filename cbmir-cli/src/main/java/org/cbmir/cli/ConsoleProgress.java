@@ -8,8 +8,8 @@ import org.cbmir.api.CbmirException;
 import org.cbmir.api.ProgressListener;
 
 /**
- * Progress on standard error: a bar redrawn in place on a terminal; on a pipe or a log file, a
- * line every tenth of a step (and when it ends), so that logs stay readable.
+ * Progress on standard error: a bar redrawn in place on a terminal; on a pipe or a log file, a line
+ * every tenth of a step (and when it ends), so that logs stay readable.
  *
  * <p>Thread-safety: not thread-safe; one operation at a time, as {@link ProgressListener} is
  * called.
@@ -70,10 +70,19 @@ final class ConsoleProgress implements ProgressListener {
   }
 
   private static String line(Progress p, String bar) {
-    String eta = p.isComplete() ? "done in " + words(p.elapsed())
-        : p.eta().map(d -> "about " + words(d) + " left").orElse("");
-    return String.format(Locale.ROOT, "%-32s %s%d/%d  %.1f/s  %s", p.step().words(), bar,
-        p.done(), p.total(), p.perSecond(), eta);
+    String eta =
+        p.isComplete()
+            ? "done in " + words(p.elapsed())
+            : p.eta().map(d -> "about " + words(d) + " left").orElse("");
+    return String.format(
+        Locale.ROOT,
+        "%-32s %s%d/%d  %.1f/s  %s",
+        p.step().words(),
+        bar,
+        p.done(),
+        p.total(),
+        p.perSecond(),
+        eta);
   }
 
   private static String words(Duration d) {

@@ -38,6 +38,7 @@ import org.cbmir.data.SliceLabels;
 final class Gallery {
   /** Side of the zoomed view in mm: a 30 mm nodule still fits with its surroundings. */
   static final double ZOOM_MM = 64;
+
   private static final int FULL_PX = 230;
   private static final int ZOOM_PX = 150;
 
@@ -59,16 +60,24 @@ final class Gallery {
     }
 
     /** The hits, with pixels and marks from the archive's sources where found. */
-    static List<Shown> hits(List<Hit> hits, List<DatasetExporter.Source> archive,
-        IdentifierPolicy policy) {
+    static List<Shown> hits(
+        List<Hit> hits, List<DatasetExporter.Source> archive, IdentifierPolicy policy) {
       List<Shown> out = new ArrayList<>();
       for (Hit h : hits) {
-        DatasetExporter.Source src = archive.stream()
-            .filter(s -> policy.seriesUid(s.volume().seriesUid()).equals(h.ref().seriesUid()))
-            .filter(s -> h.ref().sliceIndex() < s.volume().depth()).findFirst().orElse(null);
-        out.add(src == null ? new Shown(h.ref(), h, null, List.of())
-            : new Shown(h.ref(), h, src.volume().slice(h.ref().sliceIndex()),
-                marks(src, h.ref().sliceIndex())));
+        DatasetExporter.Source src =
+            archive.stream()
+                .filter(s -> policy.seriesUid(s.volume().seriesUid()).equals(h.ref().seriesUid()))
+                .filter(s -> h.ref().sliceIndex() < s.volume().depth())
+                .findFirst()
+                .orElse(null);
+        out.add(
+            src == null
+                ? new Shown(h.ref(), h, null, List.of())
+                : new Shown(
+                    h.ref(),
+                    h,
+                    src.volume().slice(h.ref().sliceIndex()),
+                    marks(src, h.ref().sliceIndex())));
       }
       return out;
     }
@@ -77,8 +86,12 @@ final class Gallery {
       CtVolume v = s.volume();
       List<Mark> out = new ArrayList<>();
       for (Nodule n : SliceLabels.coveringAll(v, k, s.nodules())) {
-        out.add(new Mark(n.column(v), n.row(v), n.diameterMm() / 2 / v.columnSpacingMm() + 4,
-            n.diameterMm()));
+        out.add(
+            new Mark(
+                n.column(v),
+                n.row(v),
+                n.diameterMm() / 2 / v.columnSpacingMm() + 4,
+                n.diameterMm()));
       }
       return out;
     }
@@ -87,19 +100,25 @@ final class Gallery {
   static void write(Path html, Shown query, List<Shown> hits) throws IOException {
     NoduleClass qc = query.ref().noduleClass();
     StringBuilder b = new StringBuilder();
-    b.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>cbmir: similar cases"
-        + "</title><style>body{font-family:sans-serif;background:#111;color:#eee;margin:20px}"
-        + ".grid{display:flex;flex-wrap:wrap;gap:14px}.card{background:#222;padding:8px;"
-        + "border-radius:6px;border:4px solid #555}.imgs{display:flex;gap:6px;align-items:"
-        + "flex-start}.same{border-color:#2ca02c}.diff{border-color:#d62728}.q{border-color:"
-        + "#eee}.verdict{font-weight:bold}.same .verdict{color:#5fd35f}.diff .verdict{color:"
-        + "#ff6b6b}small{color:#bbb}.none{width:" + ZOOM_PX + "px;color:#888;font-size:12px}"
-        + "</style></head><body><h1>Similar cases</h1>");
+    b.append(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>cbmir: similar cases"
+            + "</title><style>body{font-family:sans-serif;background:#111;color:#eee;margin:20px}"
+            + ".grid{display:flex;flex-wrap:wrap;gap:14px}.card{background:#222;padding:8px;"
+            + "border-radius:6px;border:4px solid #555}.imgs{display:flex;gap:6px;align-items:"
+            + "flex-start}.same{border-color:#2ca02c}.diff{border-color:#d62728}.q{border-color:"
+            + "#eee}.verdict{font-weight:bold}.same .verdict{color:#5fd35f}.diff .verdict{color:"
+            + "#ff6b6b}small{color:#bbb}.none{width:"
+            + ZOOM_PX
+            + "px;color:#888;font-size:12px}"
+            + "</style></head><body><h1>Similar cases</h1>");
     b.append("<div class=\"grid\">").append(card(query, "q", "query")).append("</div>");
-    b.append("<h2>Top ").append(hits.size()).append("</h2><p><small>Hamming: bits of the hash"
-        + " code that differ from the query's (coarse stage). FC1: Euclidean distance of the"
-        + " feature vectors, which ranks the hits (fine stage). Frames: green, same nodule class"
-        + " as the query; red, another class; grey, a class is unknown.</small></p>");
+    b.append("<h2>Top ")
+        .append(hits.size())
+        .append(
+            "</h2><p><small>Hamming: bits of the hash"
+                + " code that differ from the query's (coarse stage). FC1: Euclidean distance of the"
+                + " feature vectors, which ranks the hits (fine stage). Frames: green, same nodule class"
+                + " as the query; red, another class; grey, a class is unknown.</small></p>");
     b.append("<div class=\"grid\">");
     for (Shown s : hits) {
       NoduleClass c = s.ref().noduleClass();
@@ -107,35 +126,55 @@ final class Gallery {
       String frame = !judged ? "" : c == qc ? "same" : "diff";
       String verdict = !judged ? "" : c == qc ? "&#10003; same class" : "&#10007; other class";
       Hit h = s.hit();
-      b.append(card(s, frame, String.format(Locale.ROOT, "#%d <span class=\"verdict\">%s"
-          + "</span><br><small>Hamming %d, FC1 %.3f</small>", h.rank(), verdict,
-          h.hammingDistance(), h.featureDistance())));
+      b.append(
+          card(
+              s,
+              frame,
+              String.format(
+                  Locale.ROOT,
+                  "#%d <span class=\"verdict\">%s"
+                      + "</span><br><small>Hamming %d, FC1 %.3f</small>",
+                  h.rank(),
+                  verdict,
+                  h.hammingDistance(),
+                  h.featureDistance())));
     }
-    b.append("</div><p><small>Lung window (level -600, width 1500 HU); circles mark annotated"
-        + " nodules, shown again zoomed to " + (int) ZOOM_MM + " mm beside the slice.</small></p>"
-        + "</body></html>\n");
+    b.append(
+        "</div><p><small>Lung window (level -600, width 1500 HU); circles mark annotated"
+            + " nodules, shown again zoomed to "
+            + (int) ZOOM_MM
+            + " mm beside the slice.</small></p>"
+            + "</body></html>\n");
     Files.writeString(html, b, StandardCharsets.UTF_8);
   }
 
   private static String card(Shown s, String frame, String title) throws IOException {
     SliceRef r = s.ref();
-    StringBuilder b = new StringBuilder("<div class=\"card " + frame + "\"><div>" + title
-        + "</div><div class=\"imgs\">");
+    StringBuilder b =
+        new StringBuilder(
+            "<div class=\"card " + frame + "\"><div>" + title + "</div><div class=\"imgs\">");
     if (s.slice() == null) {
       b.append("<div class=\"none\">image not in the archive given with --archive</div>");
     } else {
       b.append("<img alt=\"slice\" width=\"" + FULL_PX + "\" height=\"" + FULL_PX + "\" src=\"")
-          .append(png(full(s))).append("\">");
+          .append(png(full(s)))
+          .append("\">");
       if (s.marks().isEmpty()) {
         b.append("<div class=\"none\">no annotated nodule on this slice</div>");
       } else {
         b.append("<img alt=\"zoom\" width=\"" + ZOOM_PX + "\" height=\"" + ZOOM_PX + "\" src=\"")
-            .append(png(zoom(s.slice(), s.marks().get(0)))).append("\">");
+            .append(png(zoom(s.slice(), s.marks().get(0))))
+            .append("\">");
       }
     }
-    b.append("</div><small>").append(escape(r.patientId())).append(", slice ")
-        .append(r.sliceIndex()).append(String.format(Locale.ROOT, ", z %.1f mm", r.zMm()))
-        .append("<br>").append(r.noduleInWords()).append("</small></div>");
+    b.append("</div><small>")
+        .append(escape(r.patientId()))
+        .append(", slice ")
+        .append(r.sliceIndex())
+        .append(String.format(Locale.ROOT, ", z %.1f mm", r.zMm()))
+        .append("<br>")
+        .append(r.noduleInWords())
+        .append("</small></div>");
     return b.toString();
   }
 
@@ -156,8 +195,8 @@ final class Gallery {
     BufferedImage src = gray(s.slice());
     BufferedImage out = new BufferedImage(FULL_PX, FULL_PX, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION,
-        RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
     g.drawImage(src, 0, 0, FULL_PX, FULL_PX, null);
     double sx = (double) FULL_PX / s.slice().width();
@@ -167,8 +206,11 @@ final class Gallery {
     for (Mark m : s.marks()) {
       double rx = Math.max(6, m.radiusPx() * sx);
       double ry = Math.max(6, m.radiusPx() * sy);
-      g.drawOval((int) Math.round(m.column() * sx - rx), (int) Math.round(m.row() * sy - ry),
-          (int) Math.round(2 * rx), (int) Math.round(2 * ry));
+      g.drawOval(
+          (int) Math.round(m.column() * sx - rx),
+          (int) Math.round(m.row() * sy - ry),
+          (int) Math.round(2 * rx),
+          (int) Math.round(2 * ry));
     }
     g.dispose();
     return out;
@@ -184,16 +226,18 @@ final class Gallery {
     int h = (int) Math.round(ZOOM_MM / s.rowSpacingMm());
     BufferedImage out = new BufferedImage(ZOOM_PX, ZOOM_PX, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION,
-        RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
     g.drawImage(src, 0, 0, ZOOM_PX, ZOOM_PX, x0, y0, x0 + w, y0 + h, null);
     double scale = (double) ZOOM_PX / w;
     double r = m.radiusPx() * scale;
     g.setColor(Color.YELLOW);
     g.setStroke(new BasicStroke(1.5f));
-    g.drawOval((int) Math.round((m.column() - x0) * scale - r),
-        (int) Math.round((m.row() - y0) * scale - r), (int) Math.round(2 * r),
+    g.drawOval(
+        (int) Math.round((m.column() - x0) * scale - r),
+        (int) Math.round((m.row() - y0) * scale - r),
+        (int) Math.round(2 * r),
         (int) Math.round(2 * r));
     g.setFont(g.getFont().deriveFont(11f));
     String label = String.format(Locale.ROOT, "%.1f mm", m.diameterMm());

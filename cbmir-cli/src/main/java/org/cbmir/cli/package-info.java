@@ -1,7 +1,7 @@
 /**
- * The {@code cbmir} command line, built as one runnable jar ({@code cbmir-cli/target/cbmir-cli.jar})
- * and started by the {@code ./cbmir} launcher at the root of the repository, which finds a JDK
- * &gt;= 21 and enables the Vector API:
+ * The {@code cbmir} command line, built as one runnable jar ({@code
+ * cbmir-cli/target/cbmir-cli.jar}) and started by the {@code ./cbmir} launcher at the root of the
+ * repository, which finds a JDK &gt;= 21 and enables the Vector API:
  *
  * <pre>
  * ./cbmir index ../shared/data/lidc-idri --out target/lidc.cbmir

@@ -30,8 +30,11 @@ class CliIT {
     command.addAll(List.of(args));
     Path out = dir.resolve("stdout.txt");
     Path err = dir.resolve("stderr.txt");
-    Process p = new ProcessBuilder(command).redirectOutput(out.toFile())
-        .redirectError(err.toFile()).start();
+    Process p =
+        new ProcessBuilder(command)
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
     assertTrue(p.waitFor(5, TimeUnit.MINUTES), "cbmir " + String.join(" ", args) + " finished");
     return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
   }
@@ -40,8 +43,15 @@ class CliIT {
   static void phantoms() throws IOException {
     List<ThoraxPhantom.Result> patients = new ArrayList<>();
     for (int p = 0; p < 3; p++) {
-      patients.add(ThoraxPhantom.builder().seed(70 + p).size(192).pixelSpacingMm(1.8)
-          .slices(10, 5).patientId("PH" + p).addNodule(12 + 4 * p).build());
+      patients.add(
+          ThoraxPhantom.builder()
+              .seed(70 + p)
+              .size(192)
+              .pixelSpacingMm(1.8)
+              .slices(10, 5)
+              .patientId("PH" + p)
+              .addNodule(12 + 4 * p)
+              .build());
     }
     archive = ThoraxPhantom.writeArchive(dir.resolve("my archive"), patients);
   }
@@ -50,8 +60,8 @@ class CliIT {
   void indexSearchAndInfoThroughTheLauncher() throws Exception {
     Run help = cbmir("--help");
     assertEquals(0, help.code(), help.err());
-    assertTrue(help.out().contains("export-dataset") && help.out().contains("Exit codes"),
-        help.out());
+    assertTrue(
+        help.out().contains("export-dataset") && help.out().contains("Exit codes"), help.out());
 
     Path index = dir.resolve("new folder/sub/phantoms.cbmir");
     Run idx = cbmir("index", archive.toString(), "--out", index.toString(), "--quiet");
@@ -61,31 +71,47 @@ class CliIT {
 
     Run again = cbmir("index", archive.toString(), "--out", index.toString(), "--append", "-q");
     assertEquals(0, again.code(), again.err());
-    assertTrue(again.out().contains("3 series were already indexed and skipped")
-        && again.out().contains("(30 slices in all)"), again.out());
+    assertTrue(
+        again.out().contains("3 series were already indexed and skipped")
+            && again.out().contains("(30 slices in all)"),
+        again.out());
 
-    Run search = cbmir("search", archive.resolve("PH1.mhd").toString(), "--slice", "5",
-        "--index", index.toString(), "-k", "4", "--html", dir.resolve("top.html").toString(),
-        "--archive", archive.toString());
+    Run search =
+        cbmir(
+            "search",
+            archive.resolve("PH1.mhd").toString(),
+            "--slice",
+            "5",
+            "--index",
+            index.toString(),
+            "-k",
+            "4",
+            "--html",
+            dir.resolve("top.html").toString(),
+            "--archive",
+            archive.toString());
     assertEquals(0, search.code(), search.err());
     String[] lines = search.out().split("\n");
     assertTrue(lines[0].startsWith("query PH1 slice 5, z "), lines[0]);
     assertTrue(search.out().contains("1    PH1"), "the slice itself first:\n" + search.out());
     assertTrue(search.out().contains("Hamming: bits"), search.out());
     String page = Files.readString(dir.resolve("top.html"));
-    assertEquals(5, page.split("data:image/png", -1).length - 1 - zooms(page),
-        "query and four hits drawn");
+    assertEquals(
+        5, page.split("data:image/png", -1).length - 1 - zooms(page), "query and four hits drawn");
 
     Run info = cbmir("info", index.toString());
     assertEquals(0, info.code(), info.err());
-    assertTrue(info.out().contains("slices:   30 (0 removed)") && info.out().contains(
-        "patients: 3") && info.out().contains("(the shipped encoder)"), info.out());
+    assertTrue(
+        info.out().contains("slices:   30 (0 removed)")
+            && info.out().contains("patients: 3")
+            && info.out().contains("(the shipped encoder)"),
+        info.out());
 
-    Run noSlice = cbmir("search", archive.resolve("PH1.mhd").toString(), "--index",
-        index.toString());
+    Run noSlice =
+        cbmir("search", archive.resolve("PH1.mhd").toString(), "--index", index.toString());
     assertEquals(1, noSlice.code());
-    assertTrue(noSlice.err().contains("error: ") && noSlice.err().contains("--slice 0..9"),
-        noSlice.err());
+    assertTrue(
+        noSlice.err().contains("error: ") && noSlice.err().contains("--slice 0..9"), noSlice.err());
 
     Run missing = cbmir("info", dir.resolve("nope.cbmir").toString());
     assertEquals(1, missing.code());
@@ -93,8 +119,7 @@ class CliIT {
 
     Run usage = cbmir("search", "--frobnicate");
     assertEquals(2, usage.code());
-    assertEquals(1, usage.err().lines().filter(l -> l.startsWith("error: ")).count(),
-        usage.err());
+    assertEquals(1, usage.err().lines().filter(l -> l.startsWith("error: ")).count(), usage.err());
   }
 
   private static int zooms(String page) {

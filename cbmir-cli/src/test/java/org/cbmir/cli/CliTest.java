@@ -22,28 +22,36 @@ class CliTest {
   private static Run run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8),
-        err.toString(StandardCharsets.UTF_8));
+    int code =
+        Cli.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
   void helpListsTheCommands() {
     Run r = run("--help");
     assertEquals(0, r.code());
-    assertTrue(r.out().contains("index") && r.out().contains("search")
-        && r.out().contains("evaluate"), r.out());
+    assertTrue(
+        r.out().contains("index") && r.out().contains("search") && r.out().contains("evaluate"),
+        r.out());
   }
 
   @Test
   void fileErrorsSayWhatIsWrongWithWhichFile() {
-    assertEquals("/x.cbmir: no such file or folder",
+    assertEquals(
+        "/x.cbmir: no such file or folder",
         Cli.describe(new java.nio.file.NoSuchFileException("/x.cbmir")));
-    assertEquals("/root/a: permission denied",
+    assertEquals(
+        "/root/a: permission denied",
         Cli.describe(new java.nio.file.AccessDeniedException("/root/a")));
-    assertEquals("/x.cbmir: no index file there", Cli.describe(
-        new java.nio.file.NoSuchFileException("/x.cbmir", null, "no index file there")));
+    assertEquals(
+        "/x.cbmir: no index file there",
+        Cli.describe(
+            new java.nio.file.NoSuchFileException("/x.cbmir", null, "no index file there")));
     assertEquals("NullPointerException", Cli.describe(new NullPointerException()));
   }
 
@@ -67,24 +75,32 @@ class CliTest {
 
     Path good = dir.resolve("good.cbmir");
     try (org.cbmir.api.Encoder enc = org.cbmir.api.Models.encoder();
-         var idx = org.cbmir.api.RetrievalIndexes.create(org.cbmir.api.IndexConfig.builder()
-             .matching(enc).build())) {
+        var idx =
+            org.cbmir.api.RetrievalIndexes.create(
+                org.cbmir.api.IndexConfig.builder().matching(enc).build())) {
       idx.save(good);
     }
     Run notImage = run("search", notCt.toString(), "--index", good.toString());
     assertTrue(notImage.code() != 0);
-    assertTrue(notImage.err().startsWith("error: ") && notImage.err().contains("note.dcm"),
+    assertTrue(
+        notImage.err().startsWith("error: ") && notImage.err().contains("note.dcm"),
         notImage.err());
 
     // An index built with another model is refused by name before any work.
     Path other = dir.resolve("other.cbmir");
-    try (var idx = org.cbmir.api.RetrievalIndexes.create(org.cbmir.api.IndexConfig.builder()
-        .bits(64).featureDimension(256).modelFingerprint("another-model").build())) {
+    try (var idx =
+        org.cbmir.api.RetrievalIndexes.create(
+            org.cbmir.api.IndexConfig.builder()
+                .bits(64)
+                .featureDimension(256)
+                .modelFingerprint("another-model")
+                .build())) {
       idx.save(other);
     }
     Run mismatch = run("search", notCt.toString(), "--index", other.toString());
     assertTrue(mismatch.code() != 0);
-    assertTrue(mismatch.err().contains("another-model") && mismatch.err().contains("re-index"),
+    assertTrue(
+        mismatch.err().contains("another-model") && mismatch.err().contains("re-index"),
         mismatch.err());
 
     Run unknown = run("frobnicate");

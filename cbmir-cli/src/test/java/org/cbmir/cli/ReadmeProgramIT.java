@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The program printed in the README, compiled exactly as printed and run with the cbmir jars on
- * the module path (each an automatic module named by its manifest), as a consumer would.
+ * The program printed in the README, compiled exactly as printed and run with the cbmir jars on the
+ * module path (each an automatic module named by its manifest), as a consumer would.
  */
 class ReadmeProgramIT {
   @TempDir Path dir;
@@ -30,8 +30,9 @@ class ReadmeProgramIT {
   /** The Java block after the README's {@code <!-- readme-program -->} marker. */
   static String readmeProgram() throws IOException {
     String readme = Files.readString(Path.of(System.getProperty("cbmir.readme", "../README.md")));
-    Matcher m = Pattern.compile("<!-- readme-program -->\\s*```java\\n(.*?)```", Pattern.DOTALL)
-        .matcher(readme);
+    Matcher m =
+        Pattern.compile("<!-- readme-program -->\\s*```java\\n(.*?)```", Pattern.DOTALL)
+            .matcher(readme);
     assertTrue(m.find(), "README.md has a java block after <!-- readme-program -->");
     return m.group(1);
   }
@@ -41,8 +42,10 @@ class ReadmeProgramIT {
     List<String> out = new ArrayList<>();
     for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
       String name = Path.of(e).getFileName().toString();
-      if (name.endsWith(".jar") && !name.matches("(junit|opentest4j|apiguardian|picocli"
-          + "|surefire|failsafe|common-java|common-junit|cbmir-cli).*")) {
+      if (name.endsWith(".jar")
+          && !name.matches(
+              "(junit|opentest4j|apiguardian|picocli"
+                  + "|surefire|failsafe|common-java|common-junit|cbmir-cli).*")) {
         out.add(e);
       }
     }
@@ -53,8 +56,15 @@ class ReadmeProgramIT {
   void theReadmeProgramRunsOnTheModulePath() throws Exception {
     List<ThoraxPhantom.Result> patients = new ArrayList<>();
     for (int p = 0; p < 2; p++) {
-      patients.add(ThoraxPhantom.builder().seed(90 + p).size(160).pixelSpacingMm(2.2)
-          .slices(6, 5).patientId("RD" + p).addNodule(14).build());
+      patients.add(
+          ThoraxPhantom.builder()
+              .seed(90 + p)
+              .size(160)
+              .pixelSpacingMm(2.2)
+              .slices(6, 5)
+              .patientId("RD" + p)
+              .addNodule(14)
+              .build());
     }
     Path archive = ThoraxPhantom.writeArchive(dir.resolve("archive"), patients);
     Path src = dir.resolve("src/FindSimilar.java");
@@ -66,25 +76,43 @@ class ReadmeProgramIT {
 
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-    int compiled = javac.run(null, diagnostics, diagnostics, "--module-path", modules,
-        "--add-modules", "org.cbmir.api", "-d", dir.resolve("classes").toString(),
-        src.toString());
+    int compiled =
+        javac.run(
+            null,
+            diagnostics,
+            diagnostics,
+            "--module-path",
+            modules,
+            "--add-modules",
+            "org.cbmir.api",
+            "-d",
+            dir.resolve("classes").toString(),
+            src.toString());
     assertEquals(0, compiled, "the README program compiles:\n" + diagnostics);
 
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process run = new ProcessBuilder(java, "--module-path", modules, "--add-modules",
-        "ALL-MODULE-PATH", "--enable-native-access=ALL-UNNAMED", "-cp",
-        dir.resolve("classes").toString(), "FindSimilar", archive.toString(),
-        archive.resolve("RD1.mhd").toString())
-        .directory(dir.toFile()).redirectErrorStream(true).start();
+    Process run =
+        new ProcessBuilder(
+                java,
+                "--module-path",
+                modules,
+                "--add-modules",
+                "ALL-MODULE-PATH",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                dir.resolve("classes").toString(),
+                "FindSimilar",
+                archive.toString(),
+                archive.resolve("RD1.mhd").toString())
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .start();
     assertTrue(run.waitFor(3, TimeUnit.MINUTES));
     String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, run.exitValue(), out);
     assertTrue(out.contains("1 RD1 slice 0: "), "the query's own slice first:\n" + out);
-    assertEquals(10, out.lines().filter(l -> l.matches("\\d+ RD\\d slice \\d+: .*")).count(),
-        out);
-    assertTrue(out.contains("13-18 mm"), "classes from the annotations beside the images:\n"
-        + out);
+    assertEquals(10, out.lines().filter(l -> l.matches("\\d+ RD\\d slice \\d+: .*")).count(), out);
+    assertTrue(out.contains("13-18 mm"), "classes from the annotations beside the images:\n" + out);
     assertTrue(Files.isRegularFile(dir.resolve("archive.cbmir")), "saved as printed");
   }
 }

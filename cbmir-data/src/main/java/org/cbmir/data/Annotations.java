@@ -21,8 +21,8 @@ import org.cbmir.api.VolumeReader.ReadListener;
  * readers registered for {@link java.util.ServiceLoader} return volumes labelled this way, so that
  * an index built by {@code SimilarCaseSearch.ingest} can say of every hit what it shows.
  *
- * <p>An annotation whose centre lies outside its volume (wrong geometry, another reconstruction)
- * is reported to the listener as skipped, naming the file, and its volume is left unlabelled: one
+ * <p>An annotation whose centre lies outside its volume (wrong geometry, another reconstruction) is
+ * reported to the listener as skipped, naming the file, and its volume is left unlabelled: one
  * misplaced nodule would otherwise turn the slices around its true position into "no nodule".
  *
  * <p>Thread-safety: stateless; all methods are thread-safe.
@@ -49,12 +49,12 @@ public final class Annotations {
   }
 
   /**
-   * Each volume with the annotations found under {@code root} (or beside it, when {@code root} is
-   * a file): labelled where an LIDC XML of its series or LUNA16 rows for it exist, unlabelled
+   * Each volume with the annotations found under {@code root} (or beside it, when {@code root} is a
+   * file): labelled where an LIDC XML of its series or LUNA16 rows for it exist, unlabelled
    * otherwise. Unreadable annotation files and misplaced nodules are reported and skipped.
    */
-  static List<DatasetExporter.Source> attach(Path root, List<CtVolume> volumes,
-      ReadListener listener) throws IOException {
+  static List<DatasetExporter.Source> attach(
+      Path root, List<CtVolume> volumes, ReadListener listener) throws IOException {
     if (volumes.isEmpty()) {
       return List.of();
     }
@@ -76,8 +76,9 @@ public final class Annotations {
           }
         }
       } catch (IOException e) {
-        listener.skipped(p, e instanceof CbmirException c ? c
-            : new UnreadableInputException(p, e.getMessage(), e));
+        listener.skipped(
+            p,
+            e instanceof CbmirException c ? c : new UnreadableInputException(p, e.getMessage(), e));
       }
     }
     List<DatasetExporter.Source> out = new ArrayList<>();
@@ -88,25 +89,45 @@ public final class Annotations {
         try {
           nodules = LidcAnnotations.nodules(from, v);
         } catch (IOException e) {
-          listener.skipped(from, e instanceof CbmirException c ? c
-              : new UnreadableInputException(from, e.getMessage(), e));
+          listener.skipped(
+              from,
+              e instanceof CbmirException c
+                  ? c
+                  : new UnreadableInputException(from, e.getMessage(), e));
         }
       } else if (luna.containsKey(v.seriesUid())) {
         from = lunaFile.get(v.seriesUid());
         nodules = luna.get(v.seriesUid());
       }
-      Nodule outside = nodules == null ? null
-          : nodules.stream().filter(n -> !n.isInside(v)).findFirst().orElse(null);
+      Nodule outside =
+          nodules == null
+              ? null
+              : nodules.stream().filter(n -> !n.isInside(v)).findFirst().orElse(null);
       if (outside != null) {
-        listener.skipped(from, new UnreadableInputException(from, String.format(Locale.ROOT,
-            "nodule at (%.1f, %.1f, %.1f) mm lies outside series %s (column %.1f of %d, row %.1f"
-                + " of %d, z %.1f..%.1f mm); the series is indexed without labels",
-            outside.xMm(), outside.yMm(), outside.zMm(), v.seriesUid(), outside.column(v),
-            v.width(), outside.row(v), v.height(), v.zMm(0), v.zMm(v.depth() - 1))));
+        listener.skipped(
+            from,
+            new UnreadableInputException(
+                from,
+                String.format(
+                    Locale.ROOT,
+                    "nodule at (%.1f, %.1f, %.1f) mm lies outside series %s (column %.1f of %d, row %.1f"
+                        + " of %d, z %.1f..%.1f mm); the series is indexed without labels",
+                    outside.xMm(),
+                    outside.yMm(),
+                    outside.zMm(),
+                    v.seriesUid(),
+                    outside.column(v),
+                    v.width(),
+                    outside.row(v),
+                    v.height(),
+                    v.zMm(0),
+                    v.zMm(v.depth() - 1))));
         nodules = null;
       }
-      out.add(nodules == null ? new DatasetExporter.Source(v, List.of(), "real")
-          : new DatasetExporter.Source(label(v, nodules), List.copyOf(nodules), "real"));
+      out.add(
+          nodules == null
+              ? new DatasetExporter.Source(v, List.of(), "real")
+              : new DatasetExporter.Source(label(v, nodules), List.copyOf(nodules), "real"));
     }
     return out;
   }
@@ -118,10 +139,14 @@ public final class Annotations {
       return List.of();
     }
     try (Stream<Path> s = Files.isDirectory(root) ? Files.walk(folder) : Files.list(folder)) {
-      return s.filter(Files::isRegularFile).filter(p -> {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".xml") || n.equals("annotations.csv");
-      }).sorted().toList();
+      return s.filter(Files::isRegularFile)
+          .filter(
+              p -> {
+                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+                return n.endsWith(".xml") || n.equals("annotations.csv");
+              })
+          .sorted()
+          .toList();
     }
   }
 }

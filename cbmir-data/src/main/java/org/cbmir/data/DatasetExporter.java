@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.cbmir.api.CtSlice;
 import org.cbmir.api.CtVolume;
 import org.cbmir.api.IdentifierPolicy;
@@ -30,11 +29,11 @@ import org.slf4j.LoggerFactory;
  * Builds the training dataset that {@code training/} reads: labelled slices on the models' pixel
  * grid ({@link ModelInput}), split by patient, as NumPy files plus a provenance CSV.
  *
- * <p>Per split ({@code train}, {@code test}): {@code <split>_images.npy} float32 {@code
- * [N,1,S,S]} in HU, {@code <split>_masks.npy} uint8 {@code [N,1,S,S]} (the threshold lung mask,
- * the U-Net's label), {@code <split>_labels.npy} int64 {@code [N]} (the paper's classes). {@code
- * provenance.csv} has one row per record: split, index, patient, series UID, slice index, z,
- * class, nodule diameter, source ({@code real}, {@code transplanted}, {@code inserted} or {@code
+ * <p>Per split ({@code train}, {@code test}): {@code <split>_images.npy} float32 {@code [N,1,S,S]}
+ * in HU, {@code <split>_masks.npy} uint8 {@code [N,1,S,S]} (the threshold lung mask, the U-Net's
+ * label), {@code <split>_labels.npy} int64 {@code [N]} (the paper's classes). {@code
+ * provenance.csv} has one row per record: split, index, patient, series UID, slice index, z, class,
+ * nodule diameter, source ({@code real}, {@code transplanted}, {@code inserted} or {@code
  * phantom}), nodule column and row on the model grid (-1 where none), nodule id.
  *
  * <p>Every real slice with a label is exported (slices near a nodule but outside it are excluded,
@@ -50,17 +49,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class DatasetExporter {
   private static final Logger LOG = LoggerFactory.getLogger(DatasetExporter.class);
+
   /** Diameter ranges drawn for inserted nodules, per class label (mm). */
   private static final double[][] RANGES = {
-    {0, 0}, {3.0, 5.0}, {5.05, 6.0}, {6.05, 8.0}, {8.05, 13.0}, {13.05, 18.0}, {18.05, 23.0},
-    {23.05, 30.0}};
+    {0, 0},
+    {3.0, 5.0},
+    {5.05, 6.0},
+    {6.05, 8.0},
+    {8.05, 13.0},
+    {13.05, 18.0},
+    {18.05, 23.0},
+    {23.05, 30.0}
+  };
 
   /** One volume with its nodules and its kind ("real" or "phantom"). Thread-safety: immutable. */
   public record Source(CtVolume volume, List<Nodule> nodules, String kind) {}
 
   /** What was written. Thread-safety: immutable once returned. */
-  public record Summary(Map<String, Integer> recordsPerSplit,
-      Map<String, Map<NoduleClass, Integer>> perClass, Set<String> trainPatients,
+  public record Summary(
+      Map<String, Integer> recordsPerSplit,
+      Map<String, Map<NoduleClass, Integer>> perClass,
+      Set<String> trainPatients,
       Set<String> testPatients) {}
 
   private final ModelInput input;
@@ -82,8 +91,8 @@ public final class DatasetExporter {
   }
 
   /**
-   * A builder with the defaults: {@link ModelInput#DEFAULT}, the shipped {@link PatientSplit},
-   * no inserted spheres, no crops, seed 1.
+   * A builder with the defaults: {@link ModelInput#DEFAULT}, the shipped {@link PatientSplit}, no
+   * inserted spheres, no crops, seed 1.
    */
   public static Builder builder() {
     return new Builder();
@@ -140,9 +149,9 @@ public final class DatasetExporter {
     }
 
     /**
-     * Real nodule crops (see {@link NoduleCrops}) to transplant: those of training patients
-     * become patches for training and one transplanted slice per nodule in the training split;
-     * those of test patients one transplanted query slice per nodule in the test split.
+     * Real nodule crops (see {@link NoduleCrops}) to transplant: those of training patients become
+     * patches for training and one transplanted slice per nodule in the training split; those of
+     * test patients one transplanted query slice per nodule in the test split.
      */
     public Builder crops(List<NoduleCrops.Crop> crops) {
       this.crops = List.copyOf(crops);
@@ -162,8 +171,11 @@ public final class DatasetExporter {
      */
     public DatasetExporter build() {
       if (insertedPerClass < 0 || !(marginMm >= 0)) {
-        throw new IllegalArgumentException("insertedPerClass and margin must be >= 0, got "
-            + insertedPerClass + " and " + marginMm);
+        throw new IllegalArgumentException(
+            "insertedPerClass and margin must be >= 0, got "
+                + insertedPerClass
+                + " and "
+                + marginMm);
       }
       return new DatasetExporter(this);
     }
@@ -175,16 +187,16 @@ public final class DatasetExporter {
    * annotated volume is labelled slice by slice ({@link Annotations#label}).
    */
   public static List<Source> discover(Path root, ReadListener listener) throws IOException {
-    List<CtVolume> volumes = new ArrayList<>(new DicomSeriesReader().readUnlabelled(root,
-        listener));
+    List<CtVolume> volumes =
+        new ArrayList<>(new DicomSeriesReader().readUnlabelled(root, listener));
     volumes.addAll(new MetaImage().readUnlabelled(root, listener));
     return Annotations.attach(root, volumes, listener);
   }
 
   /**
    * Exports everything under a data folder with this exporter's settings: the CT volumes {@link
-   * #discover} finds and, where the folder has {@value NoduleCrops#FOLDER}, its crops (unless
-   * the builder was given crops).
+   * #discover} finds and, where the folder has {@value NoduleCrops#FOLDER}, its crops (unless the
+   * builder was given crops).
    */
   public Summary exportFolder(Path data, Path outDir, ReadListener listener) throws IOException {
     List<Source> sources = discover(data, listener);
@@ -221,10 +233,11 @@ public final class DatasetExporter {
     Map<String, Split> splits = new HashMap<>();
     int noRoom = 0;
     Map<String, List<Background>> backgrounds = new HashMap<>();
-    try (BufferedWriter csv = Files.newBufferedWriter(outDir.resolve("provenance.csv"),
-        StandardCharsets.UTF_8)) {
-      csv.write("split,index,patient,series_uid,slice_index,z_mm,class,diameter_mm,source,"
-          + "nodule_col,nodule_row,nodule\n");
+    try (BufferedWriter csv =
+        Files.newBufferedWriter(outDir.resolve("provenance.csv"), StandardCharsets.UTF_8)) {
+      csv.write(
+          "split,index,patient,series_uid,slice_index,z_mm,class,diameter_mm,source,"
+              + "nodule_col,nodule_row,nodule\n");
       for (String name : List.of("train", "test")) {
         splits.put(name, new Split(outDir, name, s, input, ids));
         backgrounds.put(name, new ArrayList<>());
@@ -242,9 +255,16 @@ public final class DatasetExporter {
               CtSlice slice = v.slice(k);
               Nodule n = SliceLabels.covering(v, k, src.nodules());
               double[] at = n == null ? null : input.toModelPixel(slice, n.column(v), n.row(v));
-              out.add(csv, slice, v, k, labels[k], diam[k], src.kind(), at,
-                  n == null ? "" : ids.seriesUid(v.seriesUid()) + "#"
-                      + src.nodules().indexOf(n));
+              out.add(
+                  csv,
+                  slice,
+                  v,
+                  k,
+                  labels[k],
+                  diam[k],
+                  src.kind(),
+                  at,
+                  n == null ? "" : ids.seriesUid(v.seriesUid()) + "#" + src.nodules().indexOf(n));
               if (labels[k] == NoduleClass.NONE && src.kind().equals("real")) {
                 backgrounds.get(part).add(new Background(v, k));
               }
@@ -258,8 +278,10 @@ public final class DatasetExporter {
           }
         }
         if (noRoom > 0) {
-          LOG.info("{} groups of synthetic nodules found no room in their series and were left"
-              + " out (DEBUG lists them)", noRoom);
+          LOG.info(
+              "{} groups of synthetic nodules found no room in their series and were left"
+                  + " out (DEBUG lists them)",
+              noRoom);
         }
         transplant(splits, backgrounds, outDir, csv);
       } finally {
@@ -287,22 +309,26 @@ public final class DatasetExporter {
 
   /**
    * Crops of training patients: every crop becomes a patch record for training ({@code
-   * train_patches.npy}, {@code [M, 2, P, P]}: HU and blending weight at the model's spacing,
-   * with {@code train_patches.csv}), and one crop per nodule is transplanted into a random
-   * nodule-free training slice (source {@code transplanted}). Crops of test patients: one per
-   * nodule transplanted into a random nodule-free test slice (the real-nodule queries).
+   * train_patches.npy}, {@code [M, 2, P, P]}: HU and blending weight at the model's spacing, with
+   * {@code train_patches.csv}), and one crop per nodule is transplanted into a random nodule-free
+   * training slice (source {@code transplanted}). Crops of test patients: one per nodule
+   * transplanted into a random nodule-free test slice (the real-nodule queries).
    */
-  private void transplant(Map<String, Split> splits, Map<String, List<Background>> backgrounds,
-      Path outDir, BufferedWriter csv) throws IOException {
+  private void transplant(
+      Map<String, Split> splits,
+      Map<String, List<Background>> backgrounds,
+      Path outDir,
+      BufferedWriter csv)
+      throws IOException {
     if (crops.isEmpty()) {
       return;
     }
     NoduleTransplanter t = new NoduleTransplanter(seed);
     int p = PATCH_SIZE;
-    try (NpyWriter patches = new NpyWriter(outDir.resolve("train_patches.npy"),
-        NpyWriter.DType.FLOAT32, 2, p, p);
-        BufferedWriter pcsv = Files.newBufferedWriter(outDir.resolve("train_patches.csv"),
-            StandardCharsets.UTF_8)) {
+    try (NpyWriter patches =
+            new NpyWriter(outDir.resolve("train_patches.npy"), NpyWriter.DType.FLOAT32, 2, p, p);
+        BufferedWriter pcsv =
+            Files.newBufferedWriter(outDir.resolve("train_patches.csv"), StandardCharsets.UTF_8)) {
       pcsv.write("index,crop_index,patient,nodule_id,diameter_mm,class\n");
       int written = 0;
       for (NoduleCrops.Crop c : crops) {
@@ -310,9 +336,16 @@ public final class DatasetExporter {
           continue;
         }
         patches.write(t.patch(c, input.spacingMm(), false).centredIn(p));
-        pcsv.write(String.format(Locale.ROOT, "%d,%d,%s,%s,%.2f,%d%n", written++, c.index(),
-            ids.patientId(c.patientId()), c.noduleId(), c.diameterMm(),
-            c.noduleClass().label()));
+        pcsv.write(
+            String.format(
+                Locale.ROOT,
+                "%d,%d,%s,%s,%.2f,%d%n",
+                written++,
+                c.index(),
+                ids.patientId(c.patientId()),
+                c.noduleId(),
+                c.diameterMm(),
+                c.noduleClass().label()));
       }
     }
     Random rnd = new Random(seed + 1);
@@ -331,22 +364,34 @@ public final class DatasetExporter {
         Background b = bg.get(rnd.nextInt(bg.size()));
         CtSlice slice = b.volume().slice(b.k());
         NoduleTransplanter.Patch patch = t.patch(c, slice.rowSpacingMm(), false);
-        int[] at = t.place(lungs.computeIfAbsent(b, x -> ThresholdLungMask.DEFAULT.segment(slice)),
-            patch, 200);
+        int[] at =
+            t.place(
+                lungs.computeIfAbsent(b, x -> ThresholdLungMask.DEFAULT.segment(slice)),
+                patch,
+                200);
         if (at == null) {
           continue;
         }
         CtSlice with = NoduleTransplanter.paste(slice, patch, at[0], at[1]);
-        splits.get(part).add(csv, with, b.volume(), b.k(), c.noduleClass(), c.diameterMm(),
-            "transplanted", input.toModelPixel(slice, at[0], at[1]),
-            "crop:" + ids.patientId(c.patientId()) + ":" + c.noduleId());
+        splits
+            .get(part)
+            .add(
+                csv,
+                with,
+                b.volume(),
+                b.k(),
+                c.noduleClass(),
+                c.diameterMm(),
+                "transplanted",
+                input.toModelPixel(slice, at[0], at[1]),
+                "crop:" + ids.patientId(c.patientId()) + ":" + c.noduleId());
         placed = true;
       }
       unplaced += placed ? 0 : 1;
     }
     if (unplaced > 0) {
-      LOG.info("{} of the nodule crops found no room in a nodule-free slice of their split",
-          unplaced);
+      LOG.info(
+          "{} of the nodule crops found no room in a nodule-free slice of their split", unplaced);
     }
   }
 
@@ -354,8 +399,15 @@ public final class DatasetExporter {
   private static final int PER_COPY = 4;
 
   /** Inserts spheres of class {@code c}; returns how many groups found no room. */
-  private int insertClass(CtVolume v, List<Nodule> real, int c, NoduleInserter inserter,
-      Random rnd, Split out, BufferedWriter csv) throws IOException {
+  private int insertClass(
+      CtVolume v,
+      List<Nodule> real,
+      int c,
+      NoduleInserter inserter,
+      Random rnd,
+      Split out,
+      BufferedWriter csv)
+      throws IOException {
     int noRoom = 0;
     if (v.depth() == 1 && !hasLungs(v, 0)) {
       return noRoom;
@@ -383,8 +435,8 @@ public final class DatasetExporter {
       double[] insertedOnly = SliceLabels.diameters(r.volume(), r.nodules());
       for (int k = 0; k < v.depth(); k++) {
         if (insertedOnly[k] > 0 && labels[k] != null) {
-          out.add(csv, r.volume().slice(k), r.volume(), k, labels[k], diam[k], "inserted",
-              null, "");
+          out.add(
+              csv, r.volume().slice(k), r.volume(), k, labels[k], diam[k], "inserted", null, "");
         }
       }
     }
@@ -413,15 +465,23 @@ public final class DatasetExporter {
       this.ids = ids;
       this.name = name;
       this.input = input;
-      images = new NpyWriter(dir.resolve(name + "_images.npy"), NpyWriter.DType.FLOAT32, 1,
-          size, size);
-      masks = new NpyWriter(dir.resolve(name + "_masks.npy"), NpyWriter.DType.UINT8, 1, size,
-          size);
+      images =
+          new NpyWriter(dir.resolve(name + "_images.npy"), NpyWriter.DType.FLOAT32, 1, size, size);
+      masks = new NpyWriter(dir.resolve(name + "_masks.npy"), NpyWriter.DType.UINT8, 1, size, size);
       labels = new NpyWriter(dir.resolve(name + "_labels.npy"), NpyWriter.DType.INT64);
     }
 
-    void add(BufferedWriter csv, CtSlice original, CtVolume v, int k, NoduleClass label,
-        double diameter, String source, double[] noduleAt, String nodule) throws IOException {
+    void add(
+        BufferedWriter csv,
+        CtSlice original,
+        CtVolume v,
+        int k,
+        NoduleClass label,
+        double diameter,
+        String source,
+        double[] noduleAt,
+        String nodule)
+        throws IOException {
       CtSlice slice = input.prepare(original);
       LungMask mask = ThresholdLungMask.DEFAULT.segment(slice);
       images.write(slice.hu());
@@ -432,17 +492,31 @@ public final class DatasetExporter {
       }
       masks.write(mb);
       labels.write((long) label.label());
-      csv.write(String.format(Locale.ROOT, "%s,%d,%s,%s,%d,%.3f,%d,%.2f,%s,%.1f,%.1f,%s%n", name,
-          count, ids.patientId(v.patientId()), ids.seriesUid(v.seriesUid()), k, v.zMm(k),
-          label.label(), diameter, source,
-          noduleAt == null ? -1.0 : noduleAt[0], noduleAt == null ? -1.0 : noduleAt[1], nodule));
+      csv.write(
+          String.format(
+              Locale.ROOT,
+              "%s,%d,%s,%s,%d,%.3f,%d,%.2f,%s,%.1f,%.1f,%s%n",
+              name,
+              count,
+              ids.patientId(v.patientId()),
+              ids.seriesUid(v.seriesUid()),
+              k,
+              v.zMm(k),
+              label.label(),
+              diameter,
+              source,
+              noduleAt == null ? -1.0 : noduleAt[0],
+              noduleAt == null ? -1.0 : noduleAt[1],
+              nodule));
       perClass.merge(label, 1, Integer::sum);
       count++;
     }
 
     @Override
     public void close() throws IOException {
-      try (images; masks; labels) {
+      try (images;
+          masks;
+          labels) {
         // closes all three, patching their record counts
       }
     }

@@ -22,20 +22,22 @@ import org.cbmir.api.UnreadableInputException;
  */
 final class DicomFileMeta {
   /** Transfer syntaxes the decoder reads: uncompressed pixel data. */
-  static final Map<String, String> SUPPORTED = Map.of(
-      "1.2.840.10008.1.2", "Implicit VR Little Endian",
-      "1.2.840.10008.1.2.1", "Explicit VR Little Endian",
-      "1.2.840.10008.1.2.2", "Explicit VR Big Endian");
+  static final Map<String, String> SUPPORTED =
+      Map.of(
+          "1.2.840.10008.1.2", "Implicit VR Little Endian",
+          "1.2.840.10008.1.2.1", "Explicit VR Little Endian",
+          "1.2.840.10008.1.2.2", "Explicit VR Big Endian");
 
-  private static final Map<String, String> KNOWN_COMPRESSED = Map.of(
-      "1.2.840.10008.1.2.1.99", "Deflated Explicit VR Little Endian",
-      "1.2.840.10008.1.2.4.50", "JPEG Baseline",
-      "1.2.840.10008.1.2.4.57", "JPEG Lossless",
-      "1.2.840.10008.1.2.4.70", "JPEG Lossless SV1",
-      "1.2.840.10008.1.2.4.80", "JPEG-LS Lossless",
-      "1.2.840.10008.1.2.4.90", "JPEG 2000 Lossless",
-      "1.2.840.10008.1.2.4.91", "JPEG 2000",
-      "1.2.840.10008.1.2.5", "RLE Lossless");
+  private static final Map<String, String> KNOWN_COMPRESSED =
+      Map.of(
+          "1.2.840.10008.1.2.1.99", "Deflated Explicit VR Little Endian",
+          "1.2.840.10008.1.2.4.50", "JPEG Baseline",
+          "1.2.840.10008.1.2.4.57", "JPEG Lossless",
+          "1.2.840.10008.1.2.4.70", "JPEG Lossless SV1",
+          "1.2.840.10008.1.2.4.80", "JPEG-LS Lossless",
+          "1.2.840.10008.1.2.4.90", "JPEG 2000 Lossless",
+          "1.2.840.10008.1.2.4.91", "JPEG 2000",
+          "1.2.840.10008.1.2.5", "RLE Lossless");
 
   private DicomFileMeta() {}
 
@@ -43,7 +45,10 @@ final class DicomFileMeta {
   static boolean hasMarker(Path file) {
     try (InputStream in = Files.newInputStream(file)) {
       byte[] head = in.readNBytes(132);
-      return head.length == 132 && head[128] == 'D' && head[129] == 'I' && head[130] == 'C'
+      return head.length == 132
+          && head[128] == 'D'
+          && head[129] == 'I'
+          && head[130] == 'C'
           && head[131] == 'M';
     } catch (IOException e) {
       return false;
@@ -53,8 +58,8 @@ final class DicomFileMeta {
   /**
    * The transfer syntax UID of a Part-10 file.
    *
-   * @throws UnreadableInputException if the file has no DICM marker, its meta group is malformed
-   *     or truncated, or its transfer syntax is compressed or unknown
+   * @throws UnreadableInputException if the file has no DICM marker, its meta group is malformed or
+   *     truncated, or its transfer syntax is compressed or unknown
    */
   static String checkTransferSyntax(Path file) throws UnreadableInputException {
     byte[] bytes;
@@ -68,8 +73,8 @@ final class DicomFileMeta {
 
   static String checkTransferSyntax(Path file, byte[] b) throws UnreadableInputException {
     if (b.length < 132 || b[128] != 'D' || b[129] != 'I' || b[130] != 'C' || b[131] != 'M') {
-      throw new UnreadableInputException(file,
-          "not a DICOM Part-10 file (no 'DICM' marker after the 128-byte preamble)");
+      throw new UnreadableInputException(
+          file, "not a DICOM Part-10 file (no 'DICM' marker after the 128-byte preamble)");
     }
     int p = 132;
     String syntax = null;
@@ -82,8 +87,14 @@ final class DicomFileMeta {
       String vr = new String(b, p + 4, 2, StandardCharsets.US_ASCII);
       long len;
       int header;
-      if (vr.equals("OB") || vr.equals("OW") || vr.equals("SQ") || vr.equals("UN")
-          || vr.equals("UT") || vr.equals("UC") || vr.equals("UR") || vr.equals("OF")) {
+      if (vr.equals("OB")
+          || vr.equals("OW")
+          || vr.equals("SQ")
+          || vr.equals("UN")
+          || vr.equals("UT")
+          || vr.equals("UC")
+          || vr.equals("UR")
+          || vr.equals("OF")) {
         if (p + 12 > b.length) {
           break;
         }
@@ -93,30 +104,45 @@ final class DicomFileMeta {
         len = u16(b, p + 6);
         header = 8;
       } else {
-        throw new UnreadableInputException(file, String.format(Locale.ROOT,
-            "malformed file meta group: element (0002,%04X) has no valid VR", element));
+        throw new UnreadableInputException(
+            file,
+            String.format(
+                Locale.ROOT,
+                "malformed file meta group: element (0002,%04X) has no valid VR",
+                element));
       }
       if (len < 0 || p + header + len > b.length) {
-        throw new UnreadableInputException(file, String.format(Locale.ROOT,
-            "truncated file meta group at element (0002,%04X)", element));
+        throw new UnreadableInputException(
+            file,
+            String.format(
+                Locale.ROOT, "truncated file meta group at element (0002,%04X)", element));
       }
       if (element == 0x0010) {
-        syntax = new String(b, p + header, (int) len, StandardCharsets.US_ASCII)
-            .replace("\0", "").trim();
+        syntax =
+            new String(b, p + header, (int) len, StandardCharsets.US_ASCII)
+                .replace("\0", "")
+                .trim();
       }
       p += header + (int) len;
     }
     if (syntax == null) {
-      throw new UnreadableInputException(file,
+      throw new UnreadableInputException(
+          file,
           "the file meta group has no transfer syntax UID (0002,0010), or the file is truncated");
     }
     if (SUPPORTED.containsKey(syntax)) {
       return syntax;
     }
     String name = KNOWN_COMPRESSED.getOrDefault(syntax, "unknown");
-    throw new UnreadableInputException(file, "transfer syntax " + syntax + " (" + name
-        + ") is not supported; readable syntaxes: " + SUPPORTED.values()
-        + ". Decompress the series first (e.g. dcmdjpeg or gdcmconv --raw)");
+    throw new UnreadableInputException(
+        file,
+        "transfer syntax "
+            + syntax
+            + " ("
+            + name
+            + ") is not supported; readable syntaxes: "
+            + SUPPORTED.values()
+            + ". Decompress the series first (e.g. dcmdjpeg or gdcmconv --raw)");
   }
 
   private static int u16(byte[] b, int p) {
@@ -124,7 +150,9 @@ final class DicomFileMeta {
   }
 
   private static long u32(byte[] b, int p) {
-    return (b[p] & 0xffL) | (b[p + 1] & 0xffL) << 8 | (b[p + 2] & 0xffL) << 16
+    return (b[p] & 0xffL)
+        | (b[p + 1] & 0xffL) << 8
+        | (b[p + 2] & 0xffL) << 16
         | (b[p + 3] & 0xffL) << 24;
   }
 }

@@ -29,11 +29,11 @@ import org.slf4j.LoggerFactory;
  * Reads CT series from a DICOM folder tree (for example TCIA's {@code PATIENT/STUDY/SERIES/*.dcm}
  * layout): files are grouped by SeriesInstanceUID, non-CT series are skipped, slices are sorted by
  * ImagePositionPatient along the slice normal (file names are not in slice order), and pixels are
- * converted to HU with RescaleSlope and RescaleIntercept (plausible ranges: slope magnitude
- * {@value #MIN_SLOPE}..{@value #MAX_SLOPE}, intercept within +-{@value #MAX_INTERCEPT}, pixel
- * spacing {@value #MIN_SPACING_MM}..{@value #MAX_SPACING_MM} mm; a file outside them is reported
- * and skipped). Values below -1024 HU (scanner padding
- * such as -2048 outside the scan circle) become -1024, air.
+ * converted to HU with RescaleSlope and RescaleIntercept (plausible ranges: slope magnitude {@value
+ * #MIN_SLOPE}..{@value #MAX_SLOPE}, intercept within +-{@value #MAX_INTERCEPT}, pixel spacing
+ * {@value #MIN_SPACING_MM}..{@value #MAX_SPACING_MM} mm; a file outside them is reported and
+ * skipped). Values below -1024 HU (scanner padding such as -2048 outside the scan circle) become
+ * -1024, air.
  *
  * <p>Pixel decoding uses ImageJ ({@code net.imagej:ij}), the maintained DICOM decoder on Maven
  * Central; it reads uncompressed transfer syntaxes. A file that cannot be read is reported to the
@@ -48,16 +48,22 @@ import org.slf4j.LoggerFactory;
 public final class DicomSeriesReader implements VolumeReader {
   /** Pixel spacings outside this range (mm) are not a CT slice: reported, not read. */
   static final double MIN_SPACING_MM = 0.01;
+
   static final double MAX_SPACING_MM = 10;
+
   /** Rescale slopes outside this magnitude range give HU no scanner produces. */
   static final double MIN_SLOPE = 1e-4;
+
   static final double MAX_SLOPE = 100;
+
   /** Largest intercept magnitude accepted (HU). */
   static final double MAX_INTERCEPT = 1e5;
 
   private static final Logger LOG = LoggerFactory.getLogger(DicomSeriesReader.class);
+
   /** Relative spread of slice gaps tolerated before a series is called inconsistent. */
   private static final double SPACING_TOLERANCE = 0.1;
+
   /** HU of air; lower values are padding or out-of-field marks. */
   static final float AIR_HU = -1024f;
 
@@ -93,19 +99,21 @@ public final class DicomSeriesReader implements VolumeReader {
 
   private static boolean looksDicom(Path p) {
     String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-    return n.endsWith(".dcm") || n.endsWith(".dicom") || (!n.contains(".") && DicomFileMeta
-        .hasMarker(p));
+    return n.endsWith(".dcm")
+        || n.endsWith(".dicom")
+        || (!n.contains(".") && DicomFileMeta.hasMarker(p));
   }
 
   /**
    * Reads every CT volume under {@code path}; files that cannot be read are reported to the
-   * listener and skipped. Volumes come labelled slice by slice where LIDC XML or LUNA16
-   * annotations lie beside them ({@link Annotations}).
+   * listener and skipped. Volumes come labelled slice by slice where LIDC XML or LUNA16 annotations
+   * lie beside them ({@link Annotations}).
    */
   @Override
   public List<CtVolume> read(Path path, ReadListener listener) throws IOException {
     return Annotations.attach(path, readUnlabelled(path, listener), listener).stream()
-        .map(DatasetExporter.Source::volume).toList();
+        .map(DatasetExporter.Source::volume)
+        .toList();
   }
 
   /** The volumes without looking for annotations. */
@@ -130,12 +138,16 @@ public final class DicomSeriesReader implements VolumeReader {
     // folders holding only notes or tables (README, annotations.csv) are not worth a report.
     for (var e : otherByFolder.entrySet()) {
       boolean hasImages = candidates.stream().anyMatch(c -> e.getKey().equals(c.getParent()));
-      boolean hasXml = e.getValue().stream()
-          .anyMatch(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xml"));
+      boolean hasXml =
+          e.getValue().stream()
+              .anyMatch(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xml"));
       if (!hasImages && hasXml) {
-        listener.skipped(e.getKey(), new UnreadableInputException(e.getKey(),
-            "folder holds no DICOM images, only " + e.getValue().stream()
-                .map(p -> p.getFileName().toString()).toList()));
+        listener.skipped(
+            e.getKey(),
+            new UnreadableInputException(
+                e.getKey(),
+                "folder holds no DICOM images, only "
+                    + e.getValue().stream().map(p -> p.getFileName().toString()).toList()));
       }
     }
     Map<String, List<DicomSlice>> bySeries = new LinkedHashMap<>();
@@ -172,16 +184,28 @@ public final class DicomSeriesReader implements VolumeReader {
     DicomSlice first = slices.get(0);
     Path folder = first.file().getParent();
     if (!"CT".equals(first.modality())) {
-      throw new UnreadableInputException(folder, "series " + first.seriesUid() + " has modality "
-          + first.modality() + "; only CT is indexed");
+      throw new UnreadableInputException(
+          folder,
+          "series "
+              + first.seriesUid()
+              + " has modality "
+              + first.modality()
+              + "; only CT is indexed");
     }
     double[] normal = first.normal();
     List<DicomSlice> kept = new ArrayList<>();
     for (DicomSlice s : slices) {
       String why = null;
       if (s.width() != first.width() || s.height() != first.height()) {
-        why = "size " + s.width() + "x" + s.height() + " differs from the series' "
-            + first.width() + "x" + first.height();
+        why =
+            "size "
+                + s.width()
+                + "x"
+                + s.height()
+                + " differs from the series' "
+                + first.width()
+                + "x"
+                + first.height();
       } else if (Math.abs(s.rowSpacing() - first.rowSpacing()) > 1e-3
           || Math.abs(s.columnSpacing() - first.columnSpacing()) > 1e-3) {
         why = "pixel spacing differs from the rest of the series";
@@ -199,8 +223,14 @@ public final class DicomSeriesReader implements VolumeReader {
     for (DicomSlice s : kept) {
       if (!unique.isEmpty()
           && Math.abs(s.position(normal) - unique.get(unique.size() - 1).position(normal)) < 1e-3) {
-        listener.skipped(s.file(), new UnreadableInputException(s.file(),
-            "duplicate slice position " + s.position(normal) + " mm in series " + s.seriesUid()));
+        listener.skipped(
+            s.file(),
+            new UnreadableInputException(
+                s.file(),
+                "duplicate slice position "
+                    + s.position(normal)
+                    + " mm in series "
+                    + s.seriesUid()));
         continue;
       }
       unique.add(s);
@@ -219,9 +249,14 @@ public final class DicomSeriesReader implements VolumeReader {
         max = Math.max(max, gap);
       }
       if (max > min * (1 + SPACING_TOLERANCE)) {
-        throw new UnreadableInputException(folder, String.format(Locale.ROOT,
-            "inconsistent slice spacing in series %s: gaps from %.3f to %.3f mm (missing slices?)",
-            first.seriesUid(), min, max));
+        throw new UnreadableInputException(
+            folder,
+            String.format(
+                Locale.ROOT,
+                "inconsistent slice spacing in series %s: gaps from %.3f to %.3f mm (missing slices?)",
+                first.seriesUid(),
+                min,
+                max));
       }
     }
     int n = first.width() * first.height();
@@ -230,16 +265,30 @@ public final class DicomSeriesReader implements VolumeReader {
       System.arraycopy(unique.get(k).hu(), 0, hu, k * n, n);
     }
     double[] o = unique.get(0).imagePosition();
-    return CtVolume.builder().size(first.width(), first.height()).hu(hu)
-        .pixelSpacingMm(first.rowSpacing(), first.columnSpacing()).zPositionsMm(z)
+    return CtVolume.builder()
+        .size(first.width(), first.height())
+        .hu(hu)
+        .pixelSpacingMm(first.rowSpacing(), first.columnSpacing())
+        .zPositionsMm(z)
         .originMm(o[0], o[1], o[2])
-        .ids(first.patientId(), first.studyUid(), first.seriesUid()).build();
+        .ids(first.patientId(), first.studyUid(), first.seriesUid())
+        .build();
   }
 
   /** One decoded DICOM image with the tags the volume needs. */
-  record DicomSlice(Path file, String patientId, String studyUid, String seriesUid,
-      String modality, double[] imagePosition, double[] orientation, double rowSpacing,
-      double columnSpacing, int width, int height, float[] hu) {
+  record DicomSlice(
+      Path file,
+      String patientId,
+      String studyUid,
+      String seriesUid,
+      String modality,
+      double[] imagePosition,
+      double[] orientation,
+      double rowSpacing,
+      double columnSpacing,
+      int width,
+      int height,
+      float[] hu) {
 
     static DicomSlice read(Path file) throws UnreadableInputException {
       DicomFileMeta.checkTransferSyntax(file);
@@ -269,8 +318,8 @@ public final class DicomSeriesReader implements VolumeReader {
         }
       }
       if (imp.getWidth() <= 0 || imp.getProcessor() == null) {
-        throw new UnreadableInputException(file,
-            "the DICOM decoder could not read the image (truncated or malformed pixel data)");
+        throw new UnreadableInputException(
+            file, "the DICOM decoder could not read the image (truncated or malformed pixel data)");
       }
       FileInfo fi = imp.getOriginalFileInfo();
       if (fi != null) {
@@ -278,13 +327,14 @@ public final class DicomSeriesReader implements VolumeReader {
         long have = fileSize(file);
         if (have < need) {
           // ImageJ reads what is there and leaves the rest black: never half-read a file.
-          throw new UnreadableInputException(file, "truncated pixel data: the image needs "
-              + need + " bytes, the file has " + have);
+          throw new UnreadableInputException(
+              file,
+              "truncated pixel data: the image needs " + need + " bytes, the file has " + have);
         }
       }
       if (imp.getStackSize() != 1) {
-        throw new UnreadableInputException(file,
-            "multi-frame images are not supported (" + imp.getStackSize() + " frames)");
+        throw new UnreadableInputException(
+            file, "multi-frame images are not supported (" + imp.getStackSize() + " frames)");
       }
       String modality = tag(imp, "0008,0060", file, true).toUpperCase(Locale.ROOT);
       String patient = tag(imp, "0010,0020", file, true);
@@ -302,19 +352,39 @@ public final class DicomSeriesReader implements VolumeReader {
         // Plausible ranges: a 16-bit stored value times the slope plus the intercept must be a
         // finite HU a scanner can produce, not 1e300.
         if (!(Math.abs(slope) >= MIN_SLOPE && Math.abs(slope) <= MAX_SLOPE)) {
-          throw new UnreadableInputException(file, "Rescale Slope (0028,1053) must be within "
-              + MIN_SLOPE + ".." + MAX_SLOPE + " in magnitude, got " + slope);
+          throw new UnreadableInputException(
+              file,
+              "Rescale Slope (0028,1053) must be within "
+                  + MIN_SLOPE
+                  + ".."
+                  + MAX_SLOPE
+                  + " in magnitude, got "
+                  + slope);
         }
         if (!(Math.abs(intercept) <= MAX_INTERCEPT)) {
-          throw new UnreadableInputException(file, "Rescale Intercept (0028,1052) must be within"
-              + " +-" + MAX_INTERCEPT + ", got " + intercept);
+          throw new UnreadableInputException(
+              file,
+              "Rescale Intercept (0028,1052) must be within"
+                  + " +-"
+                  + MAX_INTERCEPT
+                  + ", got "
+                  + intercept);
         }
       }
-      if (!(spacing[0] >= MIN_SPACING_MM && spacing[0] <= MAX_SPACING_MM
-          && spacing[1] >= MIN_SPACING_MM && spacing[1] <= MAX_SPACING_MM)) {
-        throw new UnreadableInputException(file, "PixelSpacing (0028,0030) must be within "
-            + MIN_SPACING_MM + ".." + MAX_SPACING_MM + " mm, got " + spacing[0] + "\\"
-            + spacing[1]);
+      if (!(spacing[0] >= MIN_SPACING_MM
+          && spacing[0] <= MAX_SPACING_MM
+          && spacing[1] >= MIN_SPACING_MM
+          && spacing[1] <= MAX_SPACING_MM)) {
+        throw new UnreadableInputException(
+            file,
+            "PixelSpacing (0028,0030) must be within "
+                + MIN_SPACING_MM
+                + ".."
+                + MAX_SPACING_MM
+                + " mm, got "
+                + spacing[0]
+                + "\\"
+                + spacing[1]);
       }
       ImageProcessor ip = imp.getProcessor();
       int w = ip.getWidth();
@@ -340,18 +410,19 @@ public final class DicomSeriesReader implements VolumeReader {
           }
         }
       } else {
-        throw new UnreadableInputException(file, "unsupported " + ip.getBitDepth()
-            + "-bit colour image; CT images are greyscale");
+        throw new UnreadableInputException(
+            file, "unsupported " + ip.getBitDepth() + "-bit colour image; CT images are greyscale");
       }
-      return new DicomSlice(file, patient, study, series, modality, ipp, iop, spacing[0],
-          spacing[1], w, h, hu);
+      return new DicomSlice(
+          file, patient, study, series, modality, ipp, iop, spacing[0], spacing[1], w, h, hu);
     }
 
     double[] normal() {
       double[] r = {orientation[0], orientation[1], orientation[2]};
       double[] c = {orientation[3], orientation[4], orientation[5]};
-      return new double[] {r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2],
-          r[0] * c[1] - r[1] * c[0]};
+      return new double[] {
+        r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2], r[0] * c[1] - r[1] * c[0]
+      };
     }
 
     double position(double[] n) {
@@ -380,8 +451,8 @@ public final class DicomSeriesReader implements VolumeReader {
       String v = DicomTools.getTag(imp, tag);
       v = v == null ? "" : v.trim();
       if (v.isEmpty() && required) {
-        throw new UnreadableInputException(file, "missing " + DICOM.getTagName(tag) + " (" + tag
-            + ")");
+        throw new UnreadableInputException(
+            file, "missing " + DICOM.getTagName(tag) + " (" + tag + ")");
       }
       return v;
     }
@@ -391,20 +462,21 @@ public final class DicomSeriesReader implements VolumeReader {
       String v = tag(imp, tag, file, true);
       String[] parts = v.split("\\\\");
       if (parts.length != n) {
-        throw new UnreadableInputException(file, DICOM.getTagName(tag) + " (" + tag + ") needs "
-            + n + " numbers, got '" + v + "'");
+        throw new UnreadableInputException(
+            file,
+            DICOM.getTagName(tag) + " (" + tag + ") needs " + n + " numbers, got '" + v + "'");
       }
       double[] out = new double[n];
       for (int i = 0; i < n; i++) {
         try {
           out[i] = Double.parseDouble(parts[i].trim());
         } catch (NumberFormatException e) {
-          throw new UnreadableInputException(file, DICOM.getTagName(tag) + " (" + tag
-              + ") is not numeric: '" + v + "'");
+          throw new UnreadableInputException(
+              file, DICOM.getTagName(tag) + " (" + tag + ") is not numeric: '" + v + "'");
         }
         if (!Double.isFinite(out[i])) {
-          throw new UnreadableInputException(file, DICOM.getTagName(tag) + " (" + tag
-              + ") is not finite: '" + v + "'");
+          throw new UnreadableInputException(
+              file, DICOM.getTagName(tag) + " (" + tag + ") is not finite: '" + v + "'");
         }
       }
       return out;

@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.cbmir.api.CbmirException;
 import org.cbmir.api.VolumeReader.ReadListener;
 import org.cbmir.api.preprocessing.ModelInput;
@@ -67,12 +66,13 @@ public final class ExportDataset {
       }
     }
     b.modelInput(new ModelInput(size, spacing));
-    ReadListener listener = new ReadListener() {
-      @Override
-      public void skipped(Path file, CbmirException reason) {
-        System.err.println("skipped: " + reason.getMessage());
-      }
-    };
+    ReadListener listener =
+        new ReadListener() {
+          @Override
+          public void skipped(Path file, CbmirException reason) {
+            System.err.println("skipped: " + reason.getMessage());
+          }
+        };
     List<DatasetExporter.Source> sources = new ArrayList<>();
     if (Files.isDirectory(data)) {
       sources.addAll(DatasetExporter.discover(data, listener));
@@ -84,17 +84,29 @@ public final class ExportDataset {
       }
     }
     if (sources.isEmpty()) {
-      System.out.println("no CT found under " + data + "; exporting " + phantoms
-          + " phantom patients instead");
+      System.out.println(
+          "no CT found under " + data + "; exporting " + phantoms + " phantom patients instead");
       for (int p = 0; p < phantoms; p++) {
-        ThoraxPhantom.Result r = ThoraxPhantom.builder().seed(100 + p).patientId("PHANTOM-" + p)
-            .slices(40, 2.5).addNodule(4).addNodule(7).addNodule(12).addNodule(20).build();
+        ThoraxPhantom.Result r =
+            ThoraxPhantom.builder()
+                .seed(100 + p)
+                .patientId("PHANTOM-" + p)
+                .slices(40, 2.5)
+                .addNodule(4)
+                .addNodule(7)
+                .addNodule(12)
+                .addNodule(20)
+                .build();
         sources.add(new DatasetExporter.Source(r.volume(), r.nodules(), "phantom"));
       }
     }
     long t0 = System.nanoTime();
     DatasetExporter.Summary s = b.build().export(sources, out);
-    System.out.printf(Locale.ROOT, "exported %s records to %s in %.1f s%n", s.recordsPerSplit(), out,
+    System.out.printf(
+        Locale.ROOT,
+        "exported %s records to %s in %.1f s%n",
+        s.recordsPerSplit(),
+        out,
         (System.nanoTime() - t0) / 1e9);
     System.out.println("train patients: " + s.trainPatients());
     System.out.println("test patients:  " + s.testPatients());
@@ -103,9 +115,10 @@ public final class ExportDataset {
 
   private static void usage(String problem) {
     System.err.println(problem);
-    System.err.println("usage: ExportDataset [--data DIR] [--out DIR] [--inserted-per-class N]"
-        + " [--seed N] [--size PX] [--spacing MM] [--test-patients ID,ID] [--split CSV]"
-        + " [--phantoms N]");
+    System.err.println(
+        "usage: ExportDataset [--data DIR] [--out DIR] [--inserted-per-class N]"
+            + " [--seed N] [--size PX] [--spacing MM] [--test-patients ID,ID] [--split CSV]"
+            + " [--phantoms N]");
     System.exit(2);
   }
 }

@@ -35,8 +35,15 @@ public final class LidcAnnotations {
   private LidcAnnotations() {}
 
   /** One radiologist's read of one nodule, in mm. Thread-safety: immutable. */
-  public record Read(String reader, String noduleId, double xMm, double yMm, double zMm,
-      double diameterMm, double zMinMm, double zMaxMm) {}
+  public record Read(
+      String reader,
+      String noduleId,
+      double xMm,
+      double yMm,
+      double zMm,
+      double diameterMm,
+      double zMinMm,
+      double zMaxMm) {}
 
   /** The series UID named in the file, or an empty string for a file without one. */
   public static String seriesUid(Path xml) throws IOException {
@@ -54,13 +61,13 @@ public final class LidcAnnotations {
     Document doc = parse(xml);
     Element root = doc.getDocumentElement();
     if (!"LidcReadMessage".equals(root.getLocalName())) {
-      throw new UnreadableInputException(xml, "not an LIDC read message (root element "
-          + root.getLocalName() + ")");
+      throw new UnreadableInputException(
+          xml, "not an LIDC read message (root element " + root.getLocalName() + ")");
     }
     String uid = seriesUid(xml);
     if (!uid.isEmpty() && !uid.equals(volume.seriesUid())) {
-      throw new UnreadableInputException(xml, "annotates series " + uid + ", not "
-          + volume.seriesUid());
+      throw new UnreadableInputException(
+          xml, "annotates series " + uid + ", not " + volume.seriesUid());
     }
     double[] origin = volume.originMm();
     List<Read> out = new ArrayList<>();
@@ -98,18 +105,25 @@ public final class LidcAnnotations {
             sumZ += z;
             points++;
           }
-          maxArea = Math.max(maxArea, polygonArea(xs, ys) * volume.rowSpacingMm()
-              * volume.columnSpacingMm());
+          maxArea =
+              Math.max(
+                  maxArea, polygonArea(xs, ys) * volume.rowSpacingMm() * volume.columnSpacingMm());
         }
         if (points == 0) {
           continue;
         }
         double d = maxArea > 0 ? 2 * Math.sqrt(maxArea / Math.PI) : SMALL_NODULE_MM;
         d = Math.max(d, points <= 1 ? SMALL_NODULE_MM : d);
-        out.add(new Read(reader, id,
-            origin[0] + sumX / points * volume.columnSpacingMm(),
-            origin[1] + sumY / points * volume.rowSpacingMm(),
-            sumZ / points, d, zMin, zMax));
+        out.add(
+            new Read(
+                reader,
+                id,
+                origin[0] + sumX / points * volume.columnSpacingMm(),
+                origin[1] + sumY / points * volume.rowSpacingMm(),
+                sumZ / points,
+                d,
+                zMin,
+                zMax));
       }
     }
     return out;
@@ -124,8 +138,8 @@ public final class LidcAnnotations {
       double bestDist = Double.MAX_VALUE;
       for (List<Read> g : groups) {
         Read c = mean(g);
-        double dist = Math.sqrt(sq(c.xMm() - r.xMm()) + sq(c.yMm() - r.yMm())
-            + sq(c.zMm() - r.zMm()));
+        double dist =
+            Math.sqrt(sq(c.xMm() - r.xMm()) + sq(c.yMm() - r.yMm()) + sq(c.zMm() - r.zMm()));
         double limit = Math.max(5, Math.max(c.diameterMm(), r.diameterMm()) / 2);
         boolean sameReader = g.stream().anyMatch(x -> x.reader().equals(r.reader()));
         if (dist <= limit && !sameReader && dist < bestDist) {
@@ -144,8 +158,17 @@ public final class LidcAnnotations {
       Read c = mean(g);
       double zMin = g.stream().mapToDouble(Read::zMinMm).min().orElseThrow();
       double zMax = g.stream().mapToDouble(Read::zMaxMm).max().orElseThrow();
-      out.add(new Nodule(volume.seriesUid(), c.xMm(), c.yMm(), c.zMm(), c.diameterMm(), zMin,
-          zMax, g.size(), "lidc"));
+      out.add(
+          new Nodule(
+              volume.seriesUid(),
+              c.xMm(),
+              c.yMm(),
+              c.zMm(),
+              c.diameterMm(),
+              zMin,
+              zMax,
+              g.size(),
+              "lidc"));
     }
     return out;
   }
@@ -234,12 +257,12 @@ public final class LidcAnnotations {
     try {
       v = Double.parseDouble(t);
     } catch (NumberFormatException e) {
-      throw new UnreadableInputException(xml, String.format(Locale.ROOT,
-          "<%s> must be a number, got '%s'", localName, t));
+      throw new UnreadableInputException(
+          xml, String.format(Locale.ROOT, "<%s> must be a number, got '%s'", localName, t));
     }
     if (!Double.isFinite(v)) {
-      throw new UnreadableInputException(xml, String.format(Locale.ROOT,
-          "<%s> must be a finite number, got '%s'", localName, t));
+      throw new UnreadableInputException(
+          xml, String.format(Locale.ROOT, "<%s> must be a finite number, got '%s'", localName, t));
     }
     return v;
   }

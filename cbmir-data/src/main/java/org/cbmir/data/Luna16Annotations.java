@@ -11,8 +11,8 @@ import org.cbmir.api.UnreadableInputException;
 
 /**
  * LUNA16's {@code annotations.csv}: {@code seriesuid,coordX,coordY,coordZ,diameter_mm}, world
- * coordinates in mm. World to voxel: column = (x - origin x) / column spacing, row = (y - origin
- * y) / row spacing, slice = nearest ImagePositionPatient z.
+ * coordinates in mm. World to voxel: column = (x - origin x) / column spacing, row = (y - origin y)
+ * / row spacing, slice = nearest ImagePositionPatient z.
  *
  * <p>Thread-safety: stateless; all methods are thread-safe.
  */
@@ -31,9 +31,14 @@ public final class Luna16Annotations {
     } catch (java.nio.charset.CharacterCodingException e) {
       throw new UnreadableInputException(csv, "not UTF-8 text (" + e + ")", e);
     }
-    if (lines.isEmpty() || !lines.get(0).trim().replace(" ", "")
-        .startsWith("seriesuid,coordX,coordY,coordZ,diameter_mm")) {
-      throw new UnreadableInputException(csv,
+    if (lines.isEmpty()
+        || !lines
+            .get(0)
+            .trim()
+            .replace(" ", "")
+            .startsWith("seriesuid,coordX,coordY,coordZ,diameter_mm")) {
+      throw new UnreadableInputException(
+          csv,
           "not a LUNA16 annotations file (expected header seriesuid,coordX,coordY,coordZ,"
               + "diameter_mm)");
     }
@@ -48,11 +53,18 @@ public final class Luna16Annotations {
         if (f.length != 5) {
           throw new IllegalArgumentException("expected 5 fields, got " + f.length);
         }
-        out.add(Nodule.sphere(f[0].trim(), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
-            Double.parseDouble(f[3]), Double.parseDouble(f[4]), 1, "luna16"));
+        out.add(
+            Nodule.sphere(
+                f[0].trim(),
+                Double.parseDouble(f[1]),
+                Double.parseDouble(f[2]),
+                Double.parseDouble(f[3]),
+                Double.parseDouble(f[4]),
+                1,
+                "luna16"));
       } catch (IllegalArgumentException e) {
-        throw new UnreadableInputException(csv, "line " + (i + 1) + " '" + l + "': "
-            + e.getMessage());
+        throw new UnreadableInputException(
+            csv, "line " + (i + 1) + " '" + l + "': " + e.getMessage());
       }
     }
     return out;
@@ -70,11 +82,22 @@ public final class Luna16Annotations {
         continue;
       }
       if (!n.isInside(volume)) {
-        throw new UnreadableInputException(csv, String.format(java.util.Locale.ROOT,
-            "annotation (%.1f, %.1f, %.1f) mm lies outside series %s (column %.1f of %d, row %.1f"
-                + " of %d, z %.1f..%.1f mm)", n.xMm(), n.yMm(), n.zMm(), volume.seriesUid(),
-            n.column(volume), volume.width(), n.row(volume), volume.height(), volume.zMm(0),
-            volume.zMm(volume.depth() - 1)));
+        throw new UnreadableInputException(
+            csv,
+            String.format(
+                java.util.Locale.ROOT,
+                "annotation (%.1f, %.1f, %.1f) mm lies outside series %s (column %.1f of %d, row %.1f"
+                    + " of %d, z %.1f..%.1f mm)",
+                n.xMm(),
+                n.yMm(),
+                n.zMm(),
+                volume.seriesUid(),
+                n.column(volume),
+                volume.width(),
+                n.row(volume),
+                volume.height(),
+                volume.zMm(0),
+                volume.zMm(volume.depth() - 1)));
       }
       out.add(n);
     }

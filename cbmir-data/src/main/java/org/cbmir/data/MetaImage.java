@@ -24,8 +24,8 @@ import org.cbmir.api.VolumeReader;
  * MET_CHAR, MET_INT, either byte order, data in a separate file or {@code LOCAL}, and axis-aligned
  * transform matrices (axes may be flipped; slices are reordered so that z ascends).
  *
- * <p>LUNA16 names each file by its SeriesInstanceUID and has no patient ID, so the file stem
- * serves as both series UID and patient ID.
+ * <p>LUNA16 names each file by its SeriesInstanceUID and has no patient ID, so the file stem serves
+ * as both series UID and patient ID.
  *
  * <pre>{@code
  * CtVolume v = MetaImage.read(Path.of("subset0/1.3.6...192.mhd"));
@@ -73,13 +73,14 @@ public final class MetaImage implements VolumeReader {
 
   /**
    * Reads every CT volume under {@code path}; files that cannot be read are reported to the
-   * listener and skipped. Volumes come labelled slice by slice where LUNA16 annotations lie
-   * beside them ({@link Annotations}).
+   * listener and skipped. Volumes come labelled slice by slice where LUNA16 annotations lie beside
+   * them ({@link Annotations}).
    */
   @Override
   public List<CtVolume> read(Path path, ReadListener listener) throws IOException {
     return Annotations.attach(path, readUnlabelled(path, listener), listener).stream()
-        .map(DatasetExporter.Source::volume).toList();
+        .map(DatasetExporter.Source::volume)
+        .toList();
   }
 
   /** The volumes without looking for annotations. */
@@ -108,8 +109,8 @@ public final class MetaImage implements VolumeReader {
    * Reads one volume.
    *
    * @throws NoSuchFileException if the header is missing
-   * @throws UnreadableInputException if the header is malformed or unsupported, or the data file
-   *     is missing or has the wrong size
+   * @throws UnreadableInputException if the header is malformed or unsupported, or the data file is
+   *     missing or has the wrong size
    */
   public static CtVolume read(Path mhd) throws IOException {
     if (!Files.exists(mhd)) {
@@ -153,50 +154,89 @@ public final class MetaImage implements VolumeReader {
       throw new UnreadableInputException(mhd, "CompressedData = True is not supported");
     }
     int[] dim = ints(h, "DimSize", 3, mhd);
-    double[] spacing = doubles(h, h.containsKey("ElementSpacing") ? "ElementSpacing"
-        : "ElementSize", 3, mhd);
-    double[] offset = h.containsKey("Offset") ? doubles(h, "Offset", 3, mhd)
-        : h.containsKey("Position") ? doubles(h, "Position", 3, mhd) : new double[3];
-    String matrixKey = h.containsKey("TransformMatrix") ? "TransformMatrix"
-        : h.containsKey("Rotation") ? "Rotation" : h.containsKey("Orientation") ? "Orientation"
-        : null;
-    double[] m = matrixKey == null ? new double[] {1, 0, 0, 0, 1, 0, 0, 0, 1}
-        : doubles(h, matrixKey, 9, mhd);
+    double[] spacing =
+        doubles(h, h.containsKey("ElementSpacing") ? "ElementSpacing" : "ElementSize", 3, mhd);
+    double[] offset =
+        h.containsKey("Offset")
+            ? doubles(h, "Offset", 3, mhd)
+            : h.containsKey("Position") ? doubles(h, "Position", 3, mhd) : new double[3];
+    String matrixKey =
+        h.containsKey("TransformMatrix")
+            ? "TransformMatrix"
+            : h.containsKey("Rotation")
+                ? "Rotation"
+                : h.containsKey("Orientation") ? "Orientation" : null;
+    double[] m =
+        matrixKey == null
+            ? new double[] {1, 0, 0, 0, 1, 0, 0, 0, 1}
+            : doubles(h, matrixKey, 9, mhd);
     for (int i = 0; i < 9; i++) {
       boolean diagonal = i % 4 == 0;
       if (diagonal ? Math.abs(Math.abs(m[i]) - 1) > 1e-6 : Math.abs(m[i]) > 1e-6) {
-        throw new UnreadableInputException(mhd, matrixKey + " = " + h.get(matrixKey)
-            + " is not axis-aligned; oblique volumes are not supported");
+        throw new UnreadableInputException(
+            mhd,
+            matrixKey
+                + " = "
+                + h.get(matrixKey)
+                + " is not axis-aligned; oblique volumes are not supported");
       }
     }
     for (int i = 0; i < 3; i++) {
       if (dim[i] < 1 || !(spacing[i] > 0)) {
-        throw new UnreadableInputException(mhd, "DimSize and element spacing must be positive, got "
-            + h.get("DimSize") + " and " + h.get("ElementSpacing"));
+        throw new UnreadableInputException(
+            mhd,
+            "DimSize and element spacing must be positive, got "
+                + h.get("DimSize")
+                + " and "
+                + h.get("ElementSpacing"));
       }
       // The same plausible range as the DICOM reader's pixel spacing; slices up to 5x thicker.
       double max = i < 2 ? DicomSeriesReader.MAX_SPACING_MM : 5 * DicomSeriesReader.MAX_SPACING_MM;
       if (!(spacing[i] >= DicomSeriesReader.MIN_SPACING_MM && spacing[i] <= max)) {
-        throw new UnreadableInputException(mhd, "element spacing " + spacing[i] + " mm (axis "
-            + i + ") is outside the plausible " + DicomSeriesReader.MIN_SPACING_MM + ".." + max
-            + " mm");
+        throw new UnreadableInputException(
+            mhd,
+            "element spacing "
+                + spacing[i]
+                + " mm (axis "
+                + i
+                + ") is outside the plausible "
+                + DicomSeriesReader.MIN_SPACING_MM
+                + ".."
+                + max
+                + " mm");
       }
       if (!Double.isFinite(offset[i]) || Math.abs(offset[i]) > MAX_POSITION_MM) {
-        throw new UnreadableInputException(mhd, "Offset " + offset[i] + " mm (axis " + i
-            + ") is outside the plausible -" + MAX_POSITION_MM + ".." + MAX_POSITION_MM + " mm");
+        throw new UnreadableInputException(
+            mhd,
+            "Offset "
+                + offset[i]
+                + " mm (axis "
+                + i
+                + ") is outside the plausible -"
+                + MAX_POSITION_MM
+                + ".."
+                + MAX_POSITION_MM
+                + " mm");
       }
     }
     String type = value(h, "ElementType", mhd);
-    int bytesPer = switch (type) {
-      case "MET_SHORT", "MET_USHORT" -> 2;
-      case "MET_FLOAT", "MET_INT", "MET_UINT" -> 4;
-      case "MET_UCHAR", "MET_CHAR" -> 1;
-      default -> throw new UnreadableInputException(mhd, "ElementType " + type
-          + " is not supported; supported: MET_SHORT, MET_USHORT, MET_FLOAT, MET_INT, MET_UCHAR,"
-          + " MET_CHAR");
-    };
-    boolean msb = Boolean.parseBoolean(h.getOrDefault("BinaryDataByteOrderMSB",
-        h.getOrDefault("ElementByteOrderMSB", "False")));
+    int bytesPer =
+        switch (type) {
+          case "MET_SHORT", "MET_USHORT" -> 2;
+          case "MET_FLOAT", "MET_INT", "MET_UINT" -> 4;
+          case "MET_UCHAR", "MET_CHAR" -> 1;
+          default ->
+              throw new UnreadableInputException(
+                  mhd,
+                  "ElementType "
+                      + type
+                      + " is not supported; supported: MET_SHORT, MET_USHORT, MET_FLOAT, MET_INT, MET_UCHAR,"
+                      + " MET_CHAR");
+        };
+    boolean msb =
+        Boolean.parseBoolean(
+            h.getOrDefault(
+                "BinaryDataByteOrderMSB", h.getOrDefault("ElementByteOrderMSB", "False")));
     String dataFile = value(h, "ElementDataFile", mhd);
     Path raw;
     long skip;
@@ -212,18 +252,31 @@ public final class MetaImage implements VolumeReader {
       throw new UnreadableInputException(mhd, "volume of " + n + " voxels is too large");
     }
     if (!Files.isRegularFile(raw)) {
-      throw new UnreadableInputException(mhd, "data file " + raw + (Files.exists(raw)
-          ? " is not a regular file" : " does not exist"));
+      throw new UnreadableInputException(
+          mhd,
+          "data file " + raw + (Files.exists(raw) ? " is not a regular file" : " does not exist"));
     }
     long need = n * bytesPer;
     long have = Files.size(raw) - skip;
     if (have != need) {
-      throw new UnreadableInputException(raw, "data file holds " + have + " bytes; "
-          + dim[0] + "x" + dim[1] + "x" + dim[2] + " " + type + " needs " + need);
+      throw new UnreadableInputException(
+          raw,
+          "data file holds "
+              + have
+              + " bytes; "
+              + dim[0]
+              + "x"
+              + dim[1]
+              + "x"
+              + dim[2]
+              + " "
+              + type
+              + " needs "
+              + need);
     }
     float[] hu = new float[(int) n];
-    ByteBuffer buf = ByteBuffer.allocate(1 << 20)
-        .order(msb ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf =
+        ByteBuffer.allocate(1 << 20).order(msb ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
     try (FileChannel ch = FileChannel.open(raw, StandardOpenOption.READ)) {
       ch.position(skip);
       int i = 0;
@@ -237,15 +290,16 @@ public final class MetaImage implements VolumeReader {
         }
         buf.flip();
         while (buf.hasRemaining()) {
-          hu[i++] = switch (type) {
-            case "MET_SHORT" -> buf.getShort();
-            case "MET_USHORT" -> buf.getShort() & 0xffff;
-            case "MET_FLOAT" -> buf.getFloat();
-            case "MET_INT" -> buf.getInt();
-            case "MET_UINT" -> buf.getInt() & 0xffffffffL;
-            case "MET_UCHAR" -> buf.get() & 0xff;
-            default -> buf.get();
-          };
+          hu[i++] =
+              switch (type) {
+                case "MET_SHORT" -> buf.getShort();
+                case "MET_USHORT" -> buf.getShort() & 0xffff;
+                case "MET_FLOAT" -> buf.getFloat();
+                case "MET_INT" -> buf.getInt();
+                case "MET_UINT" -> buf.getInt() & 0xffffffffL;
+                case "MET_UCHAR" -> buf.get() & 0xff;
+                default -> buf.get();
+              };
         }
       }
     }
@@ -267,8 +321,14 @@ public final class MetaImage implements VolumeReader {
     double y0 = m[4] < 0 ? offset[1] - (hgt - 1) * spacing[1] : offset[1];
     String stem = mhd.getFileName().toString().replaceFirst("(?i)\\.mhd$", "");
     try {
-      return CtVolume.builder().size(w, hgt).hu(ordered).pixelSpacingMm(spacing[1], spacing[0])
-          .zPositionsMm(z).originMm(x0, y0, z0).ids(stem, "", stem).build();
+      return CtVolume.builder()
+          .size(w, hgt)
+          .hu(ordered)
+          .pixelSpacingMm(spacing[1], spacing[0])
+          .zPositionsMm(z)
+          .originMm(x0, y0, z0)
+          .ids(stem, "", stem)
+          .build();
     } catch (IllegalArgumentException e) {
       // The checks above should leave nothing for the volume to refuse; if they do not, the
       // file is still what is wrong, and the caller hears so by name.
@@ -276,8 +336,7 @@ public final class MetaImage implements VolumeReader {
     }
   }
 
-  private static float[] flip(float[] v, int w, int h, int d, boolean fx, boolean fy,
-      boolean fz) {
+  private static float[] flip(float[] v, int w, int h, int d, boolean fx, boolean fy, boolean fz) {
     if (!fx && !fy && !fz) {
       return v;
     }
@@ -304,34 +363,45 @@ public final class MetaImage implements VolumeReader {
     Path raw = mhd.resolveSibling(stem + ".raw");
     double[] o = v.originMm();
     double dz = v.depth() > 1 ? (v.zMm(v.depth() - 1) - v.zMm(0)) / (v.depth() - 1) : 1.0;
-    String header = String.join("\n",
-        "ObjectType = Image",
-        "NDims = 3",
-        "BinaryData = True",
-        "BinaryDataByteOrderMSB = False",
-        "CompressedData = False",
-        "TransformMatrix = 1 0 0 0 1 0 0 0 1",
-        String.format(Locale.ROOT, "Offset = %s %s %s", o[0], o[1], v.zMm(0)),
-        "CenterOfRotation = 0 0 0",
-        "AnatomicalOrientation = RAI",
-        String.format(Locale.ROOT, "ElementSpacing = %s %s %s", v.columnSpacingMm(),
-            v.rowSpacingMm(), dz),
-        "DimSize = " + v.width() + " " + v.height() + " " + v.depth(),
-        "ElementType = " + type.name(),
-        "ElementDataFile = " + raw.getFileName()) + "\n";
+    String header =
+        String.join(
+                "\n",
+                "ObjectType = Image",
+                "NDims = 3",
+                "BinaryData = True",
+                "BinaryDataByteOrderMSB = False",
+                "CompressedData = False",
+                "TransformMatrix = 1 0 0 0 1 0 0 0 1",
+                String.format(Locale.ROOT, "Offset = %s %s %s", o[0], o[1], v.zMm(0)),
+                "CenterOfRotation = 0 0 0",
+                "AnatomicalOrientation = RAI",
+                String.format(
+                    Locale.ROOT,
+                    "ElementSpacing = %s %s %s",
+                    v.columnSpacingMm(),
+                    v.rowSpacingMm(),
+                    dz),
+                "DimSize = " + v.width() + " " + v.height() + " " + v.depth(),
+                "ElementType = " + type.name(),
+                "ElementDataFile = " + raw.getFileName())
+            + "\n";
     int plane = v.width() * v.height();
     int bytesPer = type == ElementType.MET_SHORT ? 2 : 4;
     ByteBuffer buf = ByteBuffer.allocate(plane * bytesPer).order(ByteOrder.LITTLE_ENDIAN);
     float[] slice = new float[plane];
-    try (FileChannel ch = FileChannel.open(raw, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            raw,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       for (int k = 0; k < v.depth(); k++) {
         v.copySliceInto(k, slice, 0);
         buf.clear();
         for (float f : slice) {
           if (type == ElementType.MET_SHORT) {
-            buf.putShort((short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE,
-                Math.round(f))));
+            buf.putShort(
+                (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, Math.round(f))));
           } else {
             buf.putFloat(f);
           }
@@ -376,8 +446,8 @@ public final class MetaImage implements VolumeReader {
       throws UnreadableInputException {
     String[] parts = value(h, key, f).split("\\s+");
     if (parts.length != n) {
-      throw new UnreadableInputException(f, key + " needs " + n + " values, got '" + h.get(key)
-          + "'");
+      throw new UnreadableInputException(
+          f, key + " needs " + n + " values, got '" + h.get(key) + "'");
     }
     double[] out = new double[n];
     for (int i = 0; i < n; i++) {
@@ -394,8 +464,8 @@ public final class MetaImage implements VolumeReader {
   }
 
   /**
-   * The data file a header names, which must lie in the header's folder or below it: a header
-   * from outside must not make the reader open {@code /etc/hostname} as voxels.
+   * The data file a header names, which must lie in the header's folder or below it: a header from
+   * outside must not make the reader open {@code /etc/hostname} as voxels.
    */
   private static Path dataFileOf(Path mhd, String name) throws UnreadableInputException {
     Path folder = mhd.toAbsolutePath().normalize().getParent();
@@ -403,12 +473,22 @@ public final class MetaImage implements VolumeReader {
     try {
       raw = folder.resolve(name).normalize();
     } catch (java.nio.file.InvalidPathException e) {
-      throw new UnreadableInputException(mhd, "ElementDataFile '" + name.replace("\0", "\\0")
-          + "' is not a valid file name: " + e.getReason());
+      throw new UnreadableInputException(
+          mhd,
+          "ElementDataFile '"
+              + name.replace("\0", "\\0")
+              + "' is not a valid file name: "
+              + e.getReason());
     }
     if (!raw.startsWith(folder) || raw.equals(folder)) {
-      throw new UnreadableInputException(mhd, "ElementDataFile '" + name + "' must name a file"
-          + " in the header's folder " + folder + " (or below it)");
+      throw new UnreadableInputException(
+          mhd,
+          "ElementDataFile '"
+              + name
+              + "' must name a file"
+              + " in the header's folder "
+              + folder
+              + " (or below it)");
     }
     return raw;
   }

@@ -20,26 +20,49 @@ import org.cbmir.api.NoduleClass;
  * @param readers number of radiologists who marked it (1 for LUNA16 rows, which are consensus)
  * @param source where it came from: "luna16", "lidc", "inserted" or "phantom"
  */
-public record Nodule(String seriesUid, double xMm, double yMm, double zMm, double diameterMm,
-    double zMinMm, double zMaxMm, int readers, String source) {
+public record Nodule(
+    String seriesUid,
+    double xMm,
+    double yMm,
+    double zMm,
+    double diameterMm,
+    double zMinMm,
+    double zMaxMm,
+    int readers,
+    String source) {
 
   /** Checks the fields. */
   public Nodule {
     Objects.requireNonNull(seriesUid, "seriesUid");
     Objects.requireNonNull(source, "source");
-    if (!(diameterMm > 0) || !Double.isFinite(diameterMm) || !Double.isFinite(xMm)
-        || !Double.isFinite(yMm) || !Double.isFinite(zMm) || !(zMinMm <= zMaxMm)) {
-      throw new IllegalArgumentException("nodule needs a finite centre, a positive diameter and"
-          + " zMin <= zMax; got centre (" + xMm + ", " + yMm + ", " + zMm + "), diameter "
-          + diameterMm + ", z " + zMinMm + ".." + zMaxMm);
+    if (!(diameterMm > 0)
+        || !Double.isFinite(diameterMm)
+        || !Double.isFinite(xMm)
+        || !Double.isFinite(yMm)
+        || !Double.isFinite(zMm)
+        || !(zMinMm <= zMaxMm)) {
+      throw new IllegalArgumentException(
+          "nodule needs a finite centre, a positive diameter and"
+              + " zMin <= zMax; got centre ("
+              + xMm
+              + ", "
+              + yMm
+              + ", "
+              + zMm
+              + "), diameter "
+              + diameterMm
+              + ", z "
+              + zMinMm
+              + ".."
+              + zMaxMm);
     }
   }
 
   /** A spherical nodule covering {@code zMm ± diameter/2}. */
-  public static Nodule sphere(String seriesUid, double x, double y, double z, double diameter,
-      int readers, String source) {
-    return new Nodule(seriesUid, x, y, z, diameter, z - diameter / 2, z + diameter / 2, readers,
-        source);
+  public static Nodule sphere(
+      String seriesUid, double x, double y, double z, double diameter, int readers, String source) {
+    return new Nodule(
+        seriesUid, x, y, z, diameter, z - diameter / 2, z + diameter / 2, readers, source);
   }
 
   /** The paper's class of this nodule's diameter. */
@@ -73,7 +96,11 @@ public record Nodule(String seriesUid, double xMm, double yMm, double zMm, doubl
     double c = column(v);
     double r = row(v);
     double half = v.depth() > 1 ? (v.zMm(1) - v.zMm(0)) / 2 : 1;
-    return c >= -0.5 && c <= v.width() - 0.5 && r >= -0.5 && r <= v.height() - 0.5
-        && zMm >= v.zMm(0) - half && zMm <= v.zMm(v.depth() - 1) + half;
+    return c >= -0.5
+        && c <= v.width() - 0.5
+        && r >= -0.5
+        && r <= v.height() - 0.5
+        && zMm >= v.zMm(0) - half
+        && zMm <= v.zMm(v.depth() - 1) + half;
   }
 }

@@ -16,12 +16,12 @@ import org.cbmir.api.UnreadableInputException;
  * Reads a folder of real nodule crops: {@code crops_hu.npy} (int16 {@code [N, S, S]} HU, each
  * centred on a nodule's largest outlined slice, at the scan's own pixel spacing) and {@code
  * nodules.csv} (one row per crop: {@code index, noduleID, patient_id, series_uid, radiologist,
- * max_slice_sop_uid, z_mm, pixel_spacing_mm, equiv_diameter_mm, major_axis_mm, ...}), as in
- * {@code ../shared/data/lidc-nodule-crops/}.
+ * max_slice_sop_uid, z_mm, pixel_spacing_mm, equiv_diameter_mm, major_axis_mm, ...}), as in {@code
+ * ../shared/data/lidc-nodule-crops/}.
  *
  * <p>One nodule is outlined by up to four radiologists, each outline giving a crop; {@link
- * #perNodule} keeps one crop per nodule slice (the reader with the median diameter), which is
- * what an evaluation should count.
+ * #perNodule} keeps one crop per nodule slice (the reader with the median diameter), which is what
+ * an evaluation should count.
  *
  * <pre>{@code
  * List<NoduleCrops.Crop> crops = NoduleCrops.read(Path.of("../shared/data/lidc-nodule-crops"));
@@ -37,12 +37,22 @@ public final class NoduleCrops {
 
   /**
    * One crop. {@code hu} is {@code size * size} HU, row-major. Thread-safety: immutable by
-   * convention: {@code hu()} returns the shared array, which no one may modify; read through
-   * {@link #huAt}.
+   * convention: {@code hu()} returns the shared array, which no one may modify; read through {@link
+   * #huAt}.
    */
-  public record Crop(int index, String noduleId, String patientId, String seriesUid, int reader,
-      String sopUid, double zMm, double spacingMm, double diameterMm, double majorAxisMm,
-      int size, short[] hu) {
+  public record Crop(
+      int index,
+      String noduleId,
+      String patientId,
+      String seriesUid,
+      int reader,
+      String sopUid,
+      double zMm,
+      double spacingMm,
+      double diameterMm,
+      double majorAxisMm,
+      int size,
+      short[] hu) {
     /** HU at column {@code x}, row {@code y}. */
     public float huAt(int x, int y) {
       return hu[y * size + x];
@@ -55,8 +65,15 @@ public final class NoduleCrops {
 
     @Override
     public String toString() {
-      return "Crop[" + index + " " + patientId + " nodule " + noduleId + ", "
-          + String.format(java.util.Locale.ROOT, "%.1f", diameterMm) + " mm]";
+      return "Crop["
+          + index
+          + " "
+          + patientId
+          + " nodule "
+          + noduleId
+          + ", "
+          + String.format(java.util.Locale.ROOT, "%.1f", diameterMm)
+          + " mm]";
     }
   }
 
@@ -69,8 +86,8 @@ public final class NoduleCrops {
   /**
    * Reads all crops of a folder.
    *
-   * @throws UnreadableInputException naming the file and line when the CSV and the array
-   *     disagree or a row is malformed
+   * @throws UnreadableInputException naming the file and line when the CSV and the array disagree
+   *     or a row is malformed
    */
   public static List<Crop> read(Path folder) throws IOException {
     Path csv = folder.resolve("nodules.csv");
@@ -78,22 +95,32 @@ public final class NoduleCrops {
     NpyReader arr = NpyReader.read(npy);
     long[] shape = arr.shape();
     if (shape.length != 3 || shape[1] != shape[2]) {
-      throw new UnreadableInputException(npy, "expected shape [N, S, S], got "
-          + Arrays.toString(shape));
+      throw new UnreadableInputException(
+          npy, "expected shape [N, S, S], got " + Arrays.toString(shape));
     }
     List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
     if (lines.isEmpty()) {
       throw new UnreadableInputException(csv, "empty file");
     }
     List<String> header = List.of(lines.get(0).trim().split(","));
-    String[] need = {"index", "noduleID", "patient_id", "series_uid", "radiologist",
-        "max_slice_sop_uid", "z_mm", "pixel_spacing_mm", "equiv_diameter_mm", "major_axis_mm"};
+    String[] need = {
+      "index",
+      "noduleID",
+      "patient_id",
+      "series_uid",
+      "radiologist",
+      "max_slice_sop_uid",
+      "z_mm",
+      "pixel_spacing_mm",
+      "equiv_diameter_mm",
+      "major_axis_mm"
+    };
     int[] col = new int[need.length];
     for (int i = 0; i < need.length; i++) {
       col[i] = header.indexOf(need[i]);
       if (col[i] < 0) {
-        throw new UnreadableInputException(csv, "column '" + need[i] + "' missing; header is "
-            + header);
+        throw new UnreadableInputException(
+            csv, "column '" + need[i] + "' missing; header is " + header);
       }
     }
     int size = (int) shape[1];
@@ -107,20 +134,38 @@ public final class NoduleCrops {
       try {
         int index = Integer.parseInt(f[col[0]]);
         if (index < 0 || index >= shape[0]) {
-          throw new IllegalArgumentException("crop index " + index + " outside the array's "
-              + shape[0] + " crops");
+          throw new IllegalArgumentException(
+              "crop index " + index + " outside the array's " + shape[0] + " crops");
         }
         double spacing = Double.parseDouble(f[col[7]]);
         double diameter = Double.parseDouble(f[col[8]]);
         double major = Double.parseDouble(f[col[9]]);
-        if (!(spacing > 0.1 && spacing < 5) || !(diameter > 0 && diameter < 200)
+        if (!(spacing > 0.1 && spacing < 5)
+            || !(diameter > 0 && diameter < 200)
             || !(major > 0 && major < 300)) {
-          throw new IllegalArgumentException("implausible spacing " + spacing + " mm, diameter "
-              + diameter + " mm or major axis " + major + " mm");
+          throw new IllegalArgumentException(
+              "implausible spacing "
+                  + spacing
+                  + " mm, diameter "
+                  + diameter
+                  + " mm or major axis "
+                  + major
+                  + " mm");
         }
-        out.add(new Crop(index, f[col[1]], f[col[2]], f[col[3]], Integer.parseInt(f[col[4]]),
-            f[col[5]], Double.parseDouble(f[col[6]]), spacing, diameter, major, size,
-            arr.shorts(index)));
+        out.add(
+            new Crop(
+                index,
+                f[col[1]],
+                f[col[2]],
+                f[col[3]],
+                Integer.parseInt(f[col[4]]),
+                f[col[5]],
+                Double.parseDouble(f[col[6]]),
+                spacing,
+                diameter,
+                major,
+                size,
+                arr.shorts(index)));
       } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
         throw new UnreadableInputException(csv, "line " + (i + 1) + ": " + e.getMessage(), e);
       }
@@ -129,8 +174,8 @@ public final class NoduleCrops {
   }
 
   /**
-   * One crop per nodule slice: crops of the same patient and slice ({@code sopUid}) are the
-   * same nodule outlined by different readers; the one with the median diameter is kept.
+   * One crop per nodule slice: crops of the same patient and slice ({@code sopUid}) are the same
+   * nodule outlined by different readers; the one with the median diameter is kept.
    */
   public static List<Crop> perNodule(List<Crop> crops) {
     Map<String, List<Crop>> groups = new LinkedHashMap<>();
@@ -140,8 +185,11 @@ public final class NoduleCrops {
     List<Crop> out = new ArrayList<>();
     for (List<Crop> g : groups.values()) {
       List<Crop> sorted = new ArrayList<>(g);
-      sorted.sort((a, b) -> a.diameterMm() != b.diameterMm()
-          ? Double.compare(a.diameterMm(), b.diameterMm()) : Integer.compare(a.index(), b.index()));
+      sorted.sort(
+          (a, b) ->
+              a.diameterMm() != b.diameterMm()
+                  ? Double.compare(a.diameterMm(), b.diameterMm())
+                  : Integer.compare(a.index(), b.index()));
       out.add(sorted.get((sorted.size() - 1) / 2));
     }
     return out;

@@ -16,11 +16,12 @@ import org.cbmir.api.preprocessing.ThresholdLungMask;
  * angle as {@code r (1 + a sin(3θ + φ1) + a/2 sin(5θ + φ2) + a/3 sin(7θ + φ3))}) is cut by every
  * slice it reaches, so adjacent slices show consistent, shrinking cross-sections. Inside, the HU
  * profile falls from the core value (default +40 HU, solid nodule) by up to 60 HU towards the rim;
- * the edge is blended over one and a half pixels with the tissue behind it (partial volume). Gaussian noise with the standard deviation measured in
- * the parenchyma around the position (median absolute deviation, so vessels do not inflate it) is
- * added inside, so the nodule is as noisy as its surroundings. Positions are drawn at random inside
- * the threshold lung mask, at least one radius plus 2 mm from its edge on the centre slice and with
- * lung under the centre on the first and last slices covered; nodules never overlap.
+ * the edge is blended over one and a half pixels with the tissue behind it (partial volume).
+ * Gaussian noise with the standard deviation measured in the parenchyma around the position (median
+ * absolute deviation, so vessels do not inflate it) is added inside, so the nodule is as noisy as
+ * its surroundings. Positions are drawn at random inside the threshold lung mask, at least one
+ * radius plus 2 mm from its edge on the centre slice and with lung under the centre on the first
+ * and last slices covered; nodules never overlap.
  *
  * <pre>{@code
  * NoduleInserter.Result r = new NoduleInserter(42).insert(volume, List.of(4.0, 7.5, 15.0));
@@ -59,8 +60,8 @@ public final class NoduleInserter {
   /**
    * Inserts one nodule per diameter.
    *
-   * @throws IllegalArgumentException if a diameter is not positive, or no lung region of the
-   *     volume can hold one of the nodules
+   * @throws IllegalArgumentException if a diameter is not positive, or no lung region of the volume
+   *     can hold one of the nodules
    */
   public Result insert(CtVolume volume, List<Double> diametersMm) {
     int w = volume.width();
@@ -95,30 +96,59 @@ public final class NoduleInserter {
         double cy = origin[1] + y * volume.rowSpacingMm();
         double cz = volume.zMm(k);
         if (!fits(mask, x, y, (r + 2) / volume.columnSpacingMm(), (r + 2) / volume.rowSpacingMm())
-            || overlaps(placed, cx, cy, cz, r) || !lungAt(masks, volume, x, y, cz - r * 0.7)
+            || overlaps(placed, cx, cy, cz, r)
+            || !lungAt(masks, volume, x, y, cz - r * 0.7)
             || !lungAt(masks, volume, x, y, cz + r * 0.7)) {
           continue;
         }
         nodule = Nodule.sphere(volume.seriesUid(), cx, cy, cz, diameter, 1, "inserted");
         float sigma = parenchymaNoise(hu, k * n, mask, x, y, w, h, r, volume);
-        double[] shape = {lobulation * (0.3 + 0.7 * rnd.nextDouble()),
-            rnd.nextDouble() * 2 * Math.PI, rnd.nextDouble() * 2 * Math.PI,
-            rnd.nextDouble() * 2 * Math.PI};
+        double[] shape = {
+          lobulation * (0.3 + 0.7 * rnd.nextDouble()),
+          rnd.nextDouble() * 2 * Math.PI,
+          rnd.nextDouble() * 2 * Math.PI,
+          rnd.nextDouble() * 2 * Math.PI
+        };
         for (int s = 0; s < d; s++) {
-          paintSphere(hu, s * n, w, h, volume.rowSpacingMm(), volume.columnSpacingMm(), origin[0],
-              origin[1], volume.zMm(s), cx, cy, cz, diameter, coreHu, shape, sigma, rnd);
+          paintSphere(
+              hu,
+              s * n,
+              w,
+              h,
+              volume.rowSpacingMm(),
+              volume.columnSpacingMm(),
+              origin[0],
+              origin[1],
+              volume.zMm(s),
+              cx,
+              cy,
+              cz,
+              diameter,
+              coreHu,
+              shape,
+              sigma,
+              rnd);
         }
       }
       if (nodule == null) {
-        throw new IllegalArgumentException("no lung region of series " + volume.seriesUid()
-            + " can hold a " + diameter + " mm nodule");
+        throw new IllegalArgumentException(
+            "no lung region of series "
+                + volume.seriesUid()
+                + " can hold a "
+                + diameter
+                + " mm nodule");
       }
       placed.add(nodule);
     }
-    CtVolume out = CtVolume.builder().size(w, h).hu(hu)
-        .pixelSpacingMm(volume.rowSpacingMm(), volume.columnSpacingMm())
-        .zPositionsMm(volume.zPositionsMm()).originMm(origin[0], origin[1], origin[2])
-        .ids(volume.patientId(), volume.studyUid(), volume.seriesUid()).build();
+    CtVolume out =
+        CtVolume.builder()
+            .size(w, h)
+            .hu(hu)
+            .pixelSpacingMm(volume.rowSpacingMm(), volume.columnSpacingMm())
+            .zPositionsMm(volume.zPositionsMm())
+            .originMm(origin[0], origin[1], origin[2])
+            .ids(volume.patientId(), volume.studyUid(), volume.seriesUid())
+            .build();
     return new Result(out, List.copyOf(placed));
   }
 
@@ -162,8 +192,11 @@ public final class NoduleInserter {
 
   private static boolean overlaps(List<Nodule> placed, double x, double y, double z, double r) {
     for (Nodule o : placed) {
-      double dist = Math.sqrt((o.xMm() - x) * (o.xMm() - x) + (o.yMm() - y) * (o.yMm() - y)
-          + (o.zMm() - z) * (o.zMm() - z));
+      double dist =
+          Math.sqrt(
+              (o.xMm() - x) * (o.xMm() - x)
+                  + (o.yMm() - y) * (o.yMm() - y)
+                  + (o.zMm() - z) * (o.zMm() - z));
       if (dist < r + o.diameterMm() / 2 + 5) {
         return true;
       }
@@ -172,8 +205,8 @@ public final class NoduleInserter {
   }
 
   /** Robust noise level of the lung pixels in a ring around the position. */
-  private static float parenchymaNoise(float[] hu, int off, LungMask mask, int x, int y, int w,
-      int h, double r, CtVolume v) {
+  private static float parenchymaNoise(
+      float[] hu, int off, LungMask mask, int x, int y, int w, int h, double r, CtVolume v) {
     double outer = r + 10;
     int ix = (int) Math.ceil(outer / v.columnSpacingMm());
     int iy = (int) Math.ceil(outer / v.rowSpacingMm());
@@ -184,7 +217,12 @@ public final class NoduleInserter {
         int px = x + dx;
         int py = y + dy;
         double dist = Math.hypot(dx * v.columnSpacingMm(), dy * v.rowSpacingMm());
-        if (px >= 0 && py >= 0 && px < w && py < h && dist > r && dist <= outer
+        if (px >= 0
+            && py >= 0
+            && px < w
+            && py < h
+            && dist > r
+            && dist <= outer
             && mask.isLung(px, py)) {
           vals[n++] = hu[off + py * w + px];
         }
@@ -208,9 +246,24 @@ public final class NoduleInserter {
    * half pixels. {@code shape} is {lobulation amplitude, three phases} or {@code null} for a plain
    * sphere.
    */
-  static void paintSphere(float[] hu, int off, int w, int h, double rowSp, double colSp,
-      double originX, double originY, double z, double cx, double cy, double cz, double diameter,
-      float coreHu, double[] shape, float noiseSigma, Random rnd) {
+  static void paintSphere(
+      float[] hu,
+      int off,
+      int w,
+      int h,
+      double rowSp,
+      double colSp,
+      double originX,
+      double originY,
+      double z,
+      double cx,
+      double cy,
+      double cz,
+      double diameter,
+      float coreHu,
+      double[] shape,
+      float noiseSigma,
+      Random rnd) {
     double r = diameter / 2;
     double dz = z - cz;
     if (Math.abs(dz) >= r) {
@@ -232,16 +285,21 @@ public final class NoduleInserter {
         double rl = rp;
         if (amp > 0) {
           double t = Math.atan2(py, px);
-          rl = rp * (1 + amp * (Math.sin(3 * t + shape[1]) + Math.sin(5 * t + shape[2]) / 2
-              + Math.sin(7 * t + shape[3]) / 3));
+          rl =
+              rp
+                  * (1
+                      + amp
+                          * (Math.sin(3 * t + shape[1])
+                              + Math.sin(5 * t + shape[2]) / 2
+                              + Math.sin(7 * t + shape[3]) / 3));
         }
         double weight = Math.min(1, Math.max(0, (rl - dist) / (1.5 * pixel) + 0.5));
         if (weight <= 0) {
           continue;
         }
         double radial = Math.min(1, Math.sqrt(dist * dist + dz * dz) / r);
-        double value = coreHu - 60 * radial * radial
-            + (noiseSigma > 0 ? rnd.nextGaussian() * noiseSigma : 0);
+        double value =
+            coreHu - 60 * radial * radial + (noiseSigma > 0 ? rnd.nextGaussian() * noiseSigma : 0);
         int i = off + y * w + x;
         hu[i] = (float) (hu[i] * (1 - weight) + value * weight);
       }
@@ -250,11 +308,17 @@ public final class NoduleInserter {
 
   /** Convenience for one slice: the same insertion on a single-slice volume. */
   public CtSlice insert(CtSlice slice, double diameterMm) {
-    CtVolume v = CtVolume.builder().size(slice.width(), slice.height()).hu(slice.hu())
-        .pixelSpacingMm(slice.rowSpacingMm(), slice.columnSpacingMm())
-        .zPositionsMm(new double[] {0})
-        .ids(slice.ref() == null ? "query" : slice.ref().patientId(), "",
-            slice.ref() == null ? "query" : slice.ref().seriesUid()).build();
+    CtVolume v =
+        CtVolume.builder()
+            .size(slice.width(), slice.height())
+            .hu(slice.hu())
+            .pixelSpacingMm(slice.rowSpacingMm(), slice.columnSpacingMm())
+            .zPositionsMm(new double[] {0})
+            .ids(
+                slice.ref() == null ? "query" : slice.ref().patientId(),
+                "",
+                slice.ref() == null ? "query" : slice.ref().seriesUid())
+            .build();
     return insert(v, List.of(diameterMm)).volume().slice(0);
   }
 }

@@ -9,15 +9,15 @@ import org.cbmir.api.LungMask;
  * Transplants real nodules (from {@link NoduleCrops}) into the lungs of other CT slices: real
  * nodule appearance, which synthetic spheres lack, on backgrounds of other patients.
  *
- * <p>How: the nodule is cut out of its crop as the connected region above {@value #THRESHOLD_HU}
- * HU that contains the brightest pixel near the crop's centre, limited to a disc of half the
- * major axis plus 1.5 mm (so that a vessel or the chest wall touching the nodule stays behind);
- * a nodule fainter than the threshold (ground glass) is taken as a disc of its diameter. The cut
- * is feathered over one pixel (partial volume), resampled bilinearly to the target's pixel
- * spacing (optionally scaled, rotated and mirrored; the patch's diameter follows the scale), and
- * blended: {@code out = background (1 - alpha) + nodule alpha}, so that the nodule keeps its own
- * texture and noise and the parenchyma around it is the target's. Positions are drawn inside the
- * target's lung mask such that the whole patch lies in lung.
+ * <p>How: the nodule is cut out of its crop as the connected region above {@value #THRESHOLD_HU} HU
+ * that contains the brightest pixel near the crop's centre, limited to a disc of half the major
+ * axis plus 1.5 mm (so that a vessel or the chest wall touching the nodule stays behind); a nodule
+ * fainter than the threshold (ground glass) is taken as a disc of its diameter. The cut is
+ * feathered over one pixel (partial volume), resampled bilinearly to the target's pixel spacing
+ * (optionally scaled, rotated and mirrored; the patch's diameter follows the scale), and blended:
+ * {@code out = background (1 - alpha) + nodule alpha}, so that the nodule keeps its own texture and
+ * noise and the parenchyma around it is the target's. Positions are drawn inside the target's lung
+ * mask such that the whole patch lies in lung.
  *
  * <pre>{@code
  * NoduleTransplanter t = new NoduleTransplanter(7);
@@ -38,7 +38,12 @@ public final class NoduleTransplanter {
    * A nodule ready to paste: {@code size * size} HU and blending weights at one pixel spacing.
    * Thread-safety: immutable by convention (arrays are not copied; do not modify them).
    */
-  public record Patch(int size, float[] hu, float[] alpha, double spacingMm, double diameterMm,
+  public record Patch(
+      int size,
+      float[] hu,
+      float[] alpha,
+      double spacingMm,
+      double diameterMm,
       NoduleCrops.Crop source) {
     /**
      * The patch centred in a {@code side x side} record of two planes, HU then blending weight,
@@ -75,8 +80,7 @@ public final class NoduleTransplanter {
    */
   public Patch patch(NoduleCrops.Crop crop, double spacingMm, boolean jitter) {
     if (!(spacingMm > 0.1 && spacingMm < 10)) {
-      throw new IllegalArgumentException("pixel spacing must be in (0.1, 10) mm, got "
-          + spacingMm);
+      throw new IllegalArgumentException("pixel spacing must be in (0.1, 10) mm, got " + spacingMm);
     }
     float[] alpha = feather(cut(crop), crop.size());
     float[] cropHu = new float[crop.size() * crop.size()];
@@ -108,8 +112,10 @@ public final class NoduleTransplanter {
         // Outside the crop the weight is 0; HU takes the nearest edge value (never seen).
         boolean inside = sx >= 0 && sy >= 0 && sx <= s - 1 && sy <= s - 1;
         a[y * n + x] = inside ? (float) bilinear(alpha, s, sx, sy) : 0;
-        hu[y * n + x] = (float) bilinear(cropHu, s, Math.max(0, Math.min(s - 1, sx)),
-            Math.max(0, Math.min(s - 1, sy)));
+        hu[y * n + x] =
+            (float)
+                bilinear(
+                    cropHu, s, Math.max(0, Math.min(s - 1, sx)), Math.max(0, Math.min(s - 1, sy)));
       }
     }
     return new Patch(n, hu, a, spacingMm, crop.diameterMm() * scale, crop);
@@ -144,7 +150,10 @@ public final class NoduleTransplanter {
         if (p.alpha()[y * n + x] > 0.01f) {
           int tx = cx - half + x;
           int ty = cy - half + y;
-          if (tx < 0 || ty < 0 || tx >= mask.width() || ty >= mask.height()
+          if (tx < 0
+              || ty < 0
+              || tx >= mask.width()
+              || ty >= mask.height()
               || !mask.isLung(tx, ty)) {
             return false;
           }

@@ -45,8 +45,10 @@ public final class NpyReader {
    */
   public static NpyReader read(Path file) throws IOException {
     byte[] all = Files.readAllBytes(file);
-    if (all.length < 10 || (all[0] & 0xff) != 0x93
-        || !new String(all, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY") || all[6] != 1) {
+    if (all.length < 10
+        || (all[0] & 0xff) != 0x93
+        || !new String(all, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")
+        || all[6] != 1) {
       throw new UnreadableInputException(file, "not a NumPy .npy file of format version 1");
     }
     int headerLen = (all[8] & 0xff) | (all[9] & 0xff) << 8;
@@ -60,24 +62,34 @@ public final class NpyReader {
       throw new UnreadableInputException(file, "unsupported header " + header.trim());
     }
     String descr = d.group(1);
-    int bytes = switch (descr) {
-      case "<f4" -> 4;
-      case "|u1" -> 1;
-      case "<i2" -> 2;
-      case "<i8" -> 8;
-      default -> throw new UnreadableInputException(file, "element type " + descr
-          + " is not supported; supported: <f4, |u1, <i2, <i8");
-    };
-    long[] shape = Arrays.stream(s.group(1).split(",")).map(String::trim)
-        .filter(t -> !t.isEmpty()).mapToLong(Long::parseLong).toArray();
+    int bytes =
+        switch (descr) {
+          case "<f4" -> 4;
+          case "|u1" -> 1;
+          case "<i2" -> 2;
+          case "<i8" -> 8;
+          default ->
+              throw new UnreadableInputException(
+                  file,
+                  "element type " + descr + " is not supported; supported: <f4, |u1, <i2, <i8");
+        };
+    long[] shape =
+        Arrays.stream(s.group(1).split(","))
+            .map(String::trim)
+            .filter(t -> !t.isEmpty())
+            .mapToLong(Long::parseLong)
+            .toArray();
     long n = Arrays.stream(shape).reduce(1, Math::multiplyExact);
     long need = 10L + headerLen + n * bytes;
     if (all.length < need) {
-      throw new UnreadableInputException(file, "holds " + all.length + " bytes, shape "
-          + Arrays.toString(shape) + " needs " + need);
+      throw new UnreadableInputException(
+          file,
+          "holds " + all.length + " bytes, shape " + Arrays.toString(shape) + " needs " + need);
     }
-    ByteBuffer data = ByteBuffer.wrap(all, 10 + headerLen, (int) (n * bytes)).slice()
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer data =
+        ByteBuffer.wrap(all, 10 + headerLen, (int) (n * bytes))
+            .slice()
+            .order(ByteOrder.LITTLE_ENDIAN);
     return new NpyReader(descr, shape, data);
   }
 
@@ -99,8 +111,13 @@ public final class NpyReader {
   public float[] floats(int i) {
     require("<f4");
     float[] out = new float[recordSize()];
-    data.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(i * out.length * 4).slice()
-        .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+    data.duplicate()
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .position(i * out.length * 4)
+        .slice()
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .asFloatBuffer()
+        .get(out);
     return out;
   }
 
@@ -116,8 +133,13 @@ public final class NpyReader {
   public short[] shorts(int i) {
     require("<i2");
     short[] out = new short[recordSize()];
-    data.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(i * out.length * 2).slice()
-        .order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(out);
+    data.duplicate()
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .position(i * out.length * 2)
+        .slice()
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .asShortBuffer()
+        .get(out);
     return out;
   }
 

@@ -10,9 +10,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Writes NumPy {@code .npy} files (format 1.0, little-endian, C order) record by record, so a
- * dataset larger than memory can be exported: the leading dimension is patched into the header
- * when the file is closed. NumPy's own header is a Python dict literal, padded so that the data
- * starts on a 64-byte boundary; the leading dimension is written space-padded to a fixed width.
+ * dataset larger than memory can be exported: the leading dimension is patched into the header when
+ * the file is closed. NumPy's own header is a Python dict literal, padded so that the data starts
+ * on a 64-byte boundary; the leading dimension is written space-padded to a fixed width.
  *
  * <p>Why our own code: no maintained Java NumPy writer is on Maven Central, and the format is a
  * ten-line header ({@code numpy.lib.format}).
@@ -63,26 +63,34 @@ public final class NpyWriter implements AutoCloseable {
     }
     this.recordElements = e;
     this.buf = ByteBuffer.allocate(e * type.bytes).order(ByteOrder.LITTLE_ENDIAN);
-    this.ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING);
+    this.ch =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING);
     writeHeader();
   }
 
   private void writeHeader() throws IOException {
-    StringBuilder shape = new StringBuilder("(").append(String.format(java.util.Locale.ROOT, "%12d", records));
+    StringBuilder shape =
+        new StringBuilder("(").append(String.format(java.util.Locale.ROOT, "%12d", records));
     for (int s : recordShape) {
       shape.append(", ").append(s);
     }
     shape.append(recordShape.length == 0 ? ",)" : ")");
-    String dict = "{'descr': '" + type.descr + "', 'fortran_order': False, 'shape': " + shape
-        + ", }";
+    String dict =
+        "{'descr': '" + type.descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
     int used = 10 + dict.length() + 1;
     if (used > HEADER_LEN) {
       throw new IllegalArgumentException("shape too long for the header: " + shape);
     }
     ByteBuffer h = ByteBuffer.allocate(HEADER_LEN).order(ByteOrder.LITTLE_ENDIAN);
-    h.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1)
-        .put((byte) 0).putShort((short) (HEADER_LEN - 10));
+    h.put((byte) 0x93)
+        .put("NUMPY".getBytes(StandardCharsets.US_ASCII))
+        .put((byte) 1)
+        .put((byte) 0)
+        .putShort((short) (HEADER_LEN - 10));
     h.put(dict.getBytes(StandardCharsets.US_ASCII));
     while (h.position() < HEADER_LEN - 1) {
       h.put((byte) ' ');
@@ -123,8 +131,15 @@ public final class NpyWriter implements AutoCloseable {
       throw new IllegalStateException("writer is closed");
     }
     if (t != type || n != recordElements) {
-      throw new IllegalArgumentException("expected a " + type + " record of " + recordElements
-          + " elements, got " + t + " x " + n);
+      throw new IllegalArgumentException(
+          "expected a "
+              + type
+              + " record of "
+              + recordElements
+              + " elements, got "
+              + t
+              + " x "
+              + n);
     }
   }
 

@@ -19,12 +19,12 @@ import org.cbmir.api.UnreadableInputException;
  * Which patients train the models and which test them: a split by patient, never by slice or by
  * nodule, so that no test patient's slice or nodule crop reaches training.
  *
- * <p>The shipped split ({@link #shipped()}) is the committed file {@code patient-split.csv}
- * written once by {@code training/make_split.py}: the four whole LIDC-IDRI series of {@code
- * ../shared/data} (0001 and 0002 train, 0003 and 0006 test), the COVID-19-NY-SBU patients, and
- * the 865 patients of the nodule crops, about 70/30 and stratified by each patient's largest
- * nodule class. A patient the file does not list is placed by a fixed hash of its ID (30% test),
- * so that a larger archive splits the same way on every machine.
+ * <p>The shipped split ({@link #shipped()}) is the committed file {@code patient-split.csv} written
+ * once by {@code training/make_split.py}: the four whole LIDC-IDRI series of {@code ../shared/data}
+ * (0001 and 0002 train, 0003 and 0006 test), the COVID-19-NY-SBU patients, and the 865 patients of
+ * the nodule crops, about 70/30 and stratified by each patient's largest nodule class. A patient
+ * the file does not list is placed by a fixed hash of its ID (30% test), so that a larger archive
+ * splits the same way on every machine.
  *
  * <pre>{@code
  * PatientSplit split = PatientSplit.shipped();
@@ -44,6 +44,7 @@ public final class PatientSplit {
 
   private static final String RESOURCE = "patient-split.csv";
   private final Map<String, Part> listed;
+
   /** The part of unlisted patients, or null for the hash rule. */
   private final Part unlisted;
 
@@ -65,8 +66,8 @@ public final class PatientSplit {
   }
 
   /**
-   * A split from a CSV file of {@code patient,split} rows ({@code split} = {@code train} or
-   * {@code test}; lines starting with {@code #} are comments).
+   * A split from a CSV file of {@code patient,split} rows ({@code split} = {@code train} or {@code
+   * test}; lines starting with {@code #} are comments).
    *
    * @throws UnreadableInputException naming the file and line when a row is malformed
    */
@@ -98,26 +99,43 @@ public final class PatientSplit {
       }
       if (!header) {
         if (!l.equals("patient,split")) {
-          throw new IllegalArgumentException(source + " line " + (i + 1)
-              + ": expected the header 'patient,split', got '" + l + "'");
+          throw new IllegalArgumentException(
+              source
+                  + " line "
+                  + (i + 1)
+                  + ": expected the header 'patient,split', got '"
+                  + l
+                  + "'");
         }
         header = true;
         continue;
       }
       String[] f = l.split(",");
       if (f.length != 2 || f[0].isBlank()) {
-        throw new IllegalArgumentException(source + " line " + (i + 1)
-            + ": expected 'patient,train' or 'patient,test', got '" + l + "'");
+        throw new IllegalArgumentException(
+            source
+                + " line "
+                + (i + 1)
+                + ": expected 'patient,train' or 'patient,test', got '"
+                + l
+                + "'");
       }
-      Part p = switch (f[1].trim().toLowerCase(Locale.ROOT)) {
-        case "train" -> Part.TRAIN;
-        case "test" -> Part.TEST;
-        default -> throw new IllegalArgumentException(source + " line " + (i + 1) + ": split '"
-            + f[1] + "' is neither 'train' nor 'test'");
-      };
+      Part p =
+          switch (f[1].trim().toLowerCase(Locale.ROOT)) {
+            case "train" -> Part.TRAIN;
+            case "test" -> Part.TEST;
+            default ->
+                throw new IllegalArgumentException(
+                    source
+                        + " line "
+                        + (i + 1)
+                        + ": split '"
+                        + f[1]
+                        + "' is neither 'train' nor 'test'");
+          };
       if (m.put(f[0].trim(), p) != null) {
-        throw new IllegalArgumentException(source + " line " + (i + 1) + ": patient " + f[0]
-            + " listed twice");
+        throw new IllegalArgumentException(
+            source + " line " + (i + 1) + ": patient " + f[0] + " listed twice");
       }
     }
     return new PatientSplit(m, null);
@@ -145,11 +163,12 @@ public final class PatientSplit {
   /** The listed patients of one part, sorted. */
   public Set<String> listed(Part part) {
     Set<String> out = new TreeSet<>();
-    listed.forEach((k, v) -> {
-      if (v == part) {
-        out.add(k);
-      }
-    });
+    listed.forEach(
+        (k, v) -> {
+          if (v == part) {
+            out.add(k);
+          }
+        });
     return out;
   }
 }

@@ -5,9 +5,9 @@ import org.cbmir.api.CtVolume;
 import org.cbmir.api.NoduleClass;
 
 /**
- * Labels every slice of a volume with the paper's nodule-diameter class (its Table 2): the class
- * of the largest nodule whose z-range covers the slice, or {@link NoduleClass#NONE}. A slice that
- * no nodule covers but that lies within {@code marginMm} of one is excluded ({@code null}): such a
+ * Labels every slice of a volume with the paper's nodule-diameter class (its Table 2): the class of
+ * the largest nodule whose z-range covers the slice, or {@link NoduleClass#NONE}. A slice that no
+ * nodule covers but that lies within {@code marginMm} of one is excluded ({@code null}): such a
  * slice often still shows the nodule's partial-volume edge, so calling it "no nodule" would teach
  * the encoder a wrong label.
  *
@@ -32,8 +32,10 @@ public final class SliceLabels {
       for (Nodule n : nodules) {
         near |= z >= n.zMinMm() - marginMm && z <= n.zMaxMm() + marginMm;
       }
-      out[k] = largest != null ? NoduleClass.ofDiameterMm(largest.diameterMm())
-          : near ? null : NoduleClass.NONE;
+      out[k] =
+          largest != null
+              ? NoduleClass.ofDiameterMm(largest.diameterMm())
+              : near ? null : NoduleClass.NONE;
     }
     return out;
   }

@@ -5,15 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Locale;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import org.cbmir.api.CtVolume;
 
 /**
- * Synthetic thorax-like CT volumes with nodules of known size, for self-contained tests and for
- * the demo when no real data is present: air outside a body ellipse with a fat layer, two lungs
- * whose size follows the slice position (small at apex and base), vessels, a spine and ribs, and
+ * Synthetic thorax-like CT volumes with nodules of known size, for self-contained tests and for the
+ * demo when no real data is present: air outside a body ellipse with a fat layer, two lungs whose
+ * size follows the slice position (small at apex and base), vessels, a spine and ribs, and
  * spherical nodules with partial-volume edges, all with Gaussian noise.
  *
  * <pre>{@code
@@ -28,6 +28,7 @@ import org.cbmir.api.CtVolume;
 public final class ThoraxPhantom {
   /** HU of lung parenchyma, soft tissue, fat, bone and nodules in the phantom. */
   static final float LUNG = -850;
+
   static final float SOFT = 40;
   static final float FAT = -100;
   static final float BONE = 700;
@@ -54,8 +55,15 @@ public final class ThoraxPhantom {
       String stem = r.volume().patientId();
       MetaImage.write(r.volume(), dir.resolve(stem + ".mhd"), MetaImage.ElementType.MET_SHORT);
       for (Nodule n : r.nodules()) {
-        csv.append(String.format(Locale.ROOT, "%s,%.3f,%.3f,%.3f,%.2f%n", stem, n.xMm(), n.yMm(),
-            n.zMm(), n.diameterMm()));
+        csv.append(
+            String.format(
+                Locale.ROOT,
+                "%s,%.3f,%.3f,%.3f,%.2f%n",
+                stem,
+                n.xMm(),
+                n.yMm(),
+                n.zMm(),
+                n.diameterMm()));
       }
     }
     Files.writeString(dir.resolve("annotations.csv"), csv, StandardCharsets.UTF_8);
@@ -133,9 +141,17 @@ public final class ThoraxPhantom {
      */
     public Result build() {
       if (size < 32 || !(spacing > 0) || slices < 1 || !(sliceMm > 0) || !(noiseHu >= 0)) {
-        throw new IllegalArgumentException("phantom needs size >= 32 px, positive spacings and"
-            + " >= 1 slice; got " + size + " px, " + spacing + " mm, " + slices + " x " + sliceMm
-            + " mm");
+        throw new IllegalArgumentException(
+            "phantom needs size >= 32 px, positive spacings and"
+                + " >= 1 slice; got "
+                + size
+                + " px, "
+                + spacing
+                + " mm, "
+                + slices
+                + " x "
+                + sliceMm
+                + " mm");
       }
       Random rnd = new Random(seed);
       int n = size * size;
@@ -148,8 +164,14 @@ public final class ThoraxPhantom {
       int vesselCount = 40;
       double[][] vessels = new double[vesselCount][];
       for (int v = 0; v < vesselCount; v++) {
-        vessels[v] = new double[] {rnd.nextBoolean() ? -1 : 1, rnd.nextDouble() * 2 - 1,
-            rnd.nextDouble() * 2 - 1, 0.5 + rnd.nextDouble() * 2.0, rnd.nextDouble() * 6};
+        vessels[v] =
+            new double[] {
+              rnd.nextBoolean() ? -1 : 1,
+              rnd.nextDouble() * 2 - 1,
+              rnd.nextDouble() * 2 - 1,
+              0.5 + rnd.nextDouble() * 2.0,
+              rnd.nextDouble() * 6
+            };
       }
       List<Nodule> nodules = new ArrayList<>();
       List<double[]> placed = new ArrayList<>();
@@ -197,8 +219,10 @@ public final class ThoraxPhantom {
                     if (ves[0] != side) {
                       continue;
                     }
-                    double vx = side * 0.17 * fov + ves[1] * 0.09 * fov * lungScale
-                        + Math.sin(z[k] / 20 + ves[4]) * 3;
+                    double vx =
+                        side * 0.17 * fov
+                            + ves[1] * 0.09 * fov * lungScale
+                            + Math.sin(z[k] / 20 + ves[4]) * 3;
                     double vy = -0.02 * fov + ves[2] * 0.15 * fov * lungScale;
                     if (sq(px - vx) + sq(py - vy) <= sq(ves[3])) {
                       v = SOFT;
@@ -211,8 +235,9 @@ public final class ThoraxPhantom {
           }
         }
         for (double[] nd : placed) {
-          NoduleInserter.paintSphere(hu, off, size, size, spacing, spacing, originXy, originXy,
-              z[k], nd[0], nd[1], nd[2], nd[3], NODULE, null, 0, rnd);
+          NoduleInserter.paintSphere(
+              hu, off, size, size, spacing, spacing, originXy, originXy, z[k], nd[0], nd[1], nd[2],
+              nd[3], NODULE, null, 0, rnd);
         }
         if (noiseHu > 0) {
           for (int i = off; i < off + n; i++) {
@@ -220,9 +245,15 @@ public final class ThoraxPhantom {
           }
         }
       }
-      CtVolume volume = CtVolume.builder().size(size, size).hu(hu).pixelSpacingMm(spacing, spacing)
-          .zPositionsMm(z).originMm(originXy, originXy, 0)
-          .ids(patientId, "2.25.study." + patientId, series).build();
+      CtVolume volume =
+          CtVolume.builder()
+              .size(size, size)
+              .hu(hu)
+              .pixelSpacingMm(spacing, spacing)
+              .zPositionsMm(z)
+              .originMm(originXy, originXy, 0)
+              .ids(patientId, "2.25.study." + patientId, series)
+              .build();
       return new Result(volume, List.copyOf(nodules));
     }
 

@@ -128,8 +128,8 @@ class DicomSeriesReaderTest {
     assertTrue(skips.any("nospacing.dcm") && skips.any("0028,0030"), skips.messages.toString());
     assertTrue(skips.any("modality MR"), skips.messages.toString());
     assertTrue(skips.any("hugeslope.dcm") && skips.any("0028,1053"), skips.messages.toString());
-    assertTrue(skips.any("tinyspacing.dcm") && skips.any("hugespacing.dcm"),
-        skips.messages.toString());
+    assertTrue(
+        skips.any("tinyspacing.dcm") && skips.any("hugespacing.dcm"), skips.messages.toString());
     assertTrue(skips.any("truncated.dcm"), skips.messages.toString());
     assertTrue(skips.any("garbage.dcm") && skips.any("DICM"), skips.messages.toString());
     assertTrue(skips.any("xml-only") && skips.any("no DICOM images"), skips.messages.toString());
@@ -150,8 +150,13 @@ class DicomSeriesReaderTest {
     }
     List<CtVolume> vols = reader.read(dir, VolumeReader.ReadListener.NONE);
     assertEquals(2, vols.size());
-    assertEquals(3, vols.stream().filter(v -> v.seriesUid().equals("1.2.3.4.5")).findFirst()
-        .orElseThrow().depth());
+    assertEquals(
+        3,
+        vols.stream()
+            .filter(v -> v.seriesUid().equals("1.2.3.4.5"))
+            .findFirst()
+            .orElseThrow()
+            .depth());
   }
 
   @Test
@@ -169,18 +174,21 @@ class DicomSeriesReaderTest {
 
   @Test
   void missingAndEmptyFolders() throws IOException {
-    assertThrows(java.nio.file.NoSuchFileException.class,
+    assertThrows(
+        java.nio.file.NoSuchFileException.class,
         () -> reader.read(dir.resolve("nope"), VolumeReader.ReadListener.NONE));
     Files.createDirectories(dir.resolve("empty"));
-    UnreadableInputException e = assertThrows(UnreadableInputException.class,
-        () -> reader.read(dir.resolve("empty"), VolumeReader.ReadListener.NONE));
+    UnreadableInputException e =
+        assertThrows(
+            UnreadableInputException.class,
+            () -> reader.read(dir.resolve("empty"), VolumeReader.ReadListener.NONE));
     assertTrue(e.getMessage().contains("empty"));
   }
 
   @Test
   void foundThroughServiceLoader() {
-    List<String> names = ServiceLoader.load(VolumeReader.class).stream()
-        .map(p -> p.get().name()).toList();
+    List<String> names =
+        ServiceLoader.load(VolumeReader.class).stream().map(p -> p.get().name()).toList();
     assertTrue(names.contains("dicom") && names.contains("metaimage"), names.toString());
   }
 

@@ -30,8 +30,14 @@ class MetaImageAndAnnotationsTest {
     for (int k = 0; k < d; k++) {
       z[k] = -50 + 2.5 * k;
     }
-    return CtVolume.builder().size(w, h).hu(hu).pixelSpacingMm(0.8, 0.7).zPositionsMm(z)
-        .originMm(-100, -120, -50).ids("1.2.840.99", "", "1.2.840.99").build();
+    return CtVolume.builder()
+        .size(w, h)
+        .hu(hu)
+        .pixelSpacingMm(0.8, 0.7)
+        .zPositionsMm(z)
+        .originMm(-100, -120, -50)
+        .ids("1.2.840.99", "", "1.2.840.99")
+        .build();
   }
 
   @Test
@@ -57,9 +63,10 @@ class MetaImageAndAnnotationsTest {
     CtVolume v = ramp(4, 3, 3);
     Path mhd = dir.resolve("f.mhd");
     MetaImage.write(v, mhd, MetaImage.ElementType.MET_SHORT);
-    String h = Files.readString(mhd).replace("TransformMatrix = 1 0 0 0 1 0 0 0 1",
-        "TransformMatrix = 1 0 0 0 1 0 0 0 -1").replace("Offset = -100.0 -120.0 -50.0",
-        "Offset = -100.0 -120.0 -45.0");
+    String h =
+        Files.readString(mhd)
+            .replace("TransformMatrix = 1 0 0 0 1 0 0 0 1", "TransformMatrix = 1 0 0 0 1 0 0 0 -1")
+            .replace("Offset = -100.0 -120.0 -50.0", "Offset = -100.0 -120.0 -45.0");
     Files.writeString(mhd, h);
     CtVolume r = MetaImage.read(mhd);
     assertEquals(-50, r.zMm(0), 1e-9);
@@ -75,15 +82,22 @@ class MetaImageAndAnnotationsTest {
     MetaImage.write(v, mhd, MetaImage.ElementType.MET_SHORT);
     String good = Files.readString(mhd);
     Files.writeString(mhd, good.replace("MET_SHORT", "MET_DOUBLE"));
-    assertTrue(assertThrows(UnreadableInputException.class, () -> MetaImage.read(mhd))
-        .getMessage().contains("MET_DOUBLE"));
+    assertTrue(
+        assertThrows(UnreadableInputException.class, () -> MetaImage.read(mhd))
+            .getMessage()
+            .contains("MET_DOUBLE"));
     Files.writeString(mhd, good.replace("DimSize = 4 3 2", "DimSize = 4 3 3"));
-    assertTrue(assertThrows(UnreadableInputException.class, () -> MetaImage.read(mhd))
-        .getMessage().contains("needs"));
-    Files.writeString(mhd, good.replace("TransformMatrix = 1 0 0 0 1 0 0 0 1",
-        "TransformMatrix = 0 1 0 1 0 0 0 0 1"));
-    assertTrue(assertThrows(UnreadableInputException.class, () -> MetaImage.read(mhd))
-        .getMessage().contains("oblique"));
+    assertTrue(
+        assertThrows(UnreadableInputException.class, () -> MetaImage.read(mhd))
+            .getMessage()
+            .contains("needs"));
+    Files.writeString(
+        mhd,
+        good.replace("TransformMatrix = 1 0 0 0 1 0 0 0 1", "TransformMatrix = 0 1 0 1 0 0 0 0 1"));
+    assertTrue(
+        assertThrows(UnreadableInputException.class, () -> MetaImage.read(mhd))
+            .getMessage()
+            .contains("oblique"));
     Files.writeString(mhd, good.replace("CompressedData = False", "CompressedData = True"));
     assertThrows(UnreadableInputException.class, () -> MetaImage.read(mhd));
   }
@@ -92,51 +106,65 @@ class MetaImageAndAnnotationsTest {
   void lunaRowsMapToVoxelsAndOutsideIsAnError() throws IOException {
     CtVolume v = ramp(20, 20, 5);
     Path csv = dir.resolve("annotations.csv");
-    Files.writeString(csv, "seriesuid,coordX,coordY,coordZ,diameter_mm\n"
-        + "1.2.840.99,-93.0,-112.0,-45.0,6.7\n"
-        + "other,1,2,3,4\n");
+    Files.writeString(
+        csv,
+        "seriesuid,coordX,coordY,coordZ,diameter_mm\n"
+            + "1.2.840.99,-93.0,-112.0,-45.0,6.7\n"
+            + "other,1,2,3,4\n");
     List<Nodule> n = Luna16Annotations.forVolume(csv, v);
     assertEquals(1, n.size());
     assertEquals(10, n.get(0).column(v), 1e-9);
     assertEquals(10, n.get(0).row(v), 1e-9);
     assertEquals(2, n.get(0).nearestSlice(v));
     assertEquals(NoduleClass.D6_8, n.get(0).noduleClass());
-    Files.writeString(csv, "seriesuid,coordX,coordY,coordZ,diameter_mm\n"
-        + "1.2.840.99,-93.0,-112.0,400.0,6.7\n");
-    UnreadableInputException e = assertThrows(UnreadableInputException.class,
-        () -> Luna16Annotations.forVolume(csv, v));
+    Files.writeString(
+        csv,
+        "seriesuid,coordX,coordY,coordZ,diameter_mm\n" + "1.2.840.99,-93.0,-112.0,400.0,6.7\n");
+    UnreadableInputException e =
+        assertThrows(UnreadableInputException.class, () -> Luna16Annotations.forVolume(csv, v));
     assertTrue(e.getMessage().contains("outside") && e.getMessage().contains("annotations.csv"));
     Files.writeString(csv, "seriesuid,coordX,coordY,coordZ,diameter_mm\n1.2,x,1,2,3\n");
-    assertTrue(assertThrows(UnreadableInputException.class, () -> Luna16Annotations.read(csv))
-        .getMessage().contains("line 2"));
+    assertTrue(
+        assertThrows(UnreadableInputException.class, () -> Luna16Annotations.read(csv))
+            .getMessage()
+            .contains("line 2"));
   }
 
   @Test
   void lidcReadsMergeIntoConsensusNodules() throws IOException {
     CtVolume v = ramp(40, 40, 5);
-    StringBuilder xml = new StringBuilder("<?xml version=\"1.0\"?>\n"
-        + "<LidcReadMessage xmlns=\"http://www.nih.gov\"><ResponseHeader>"
-        + "<SeriesInstanceUid>1.2.840.99</SeriesInstanceUid></ResponseHeader>");
+    StringBuilder xml =
+        new StringBuilder(
+            "<?xml version=\"1.0\"?>\n"
+                + "<LidcReadMessage xmlns=\"http://www.nih.gov\"><ResponseHeader>"
+                + "<SeriesInstanceUid>1.2.840.99</SeriesInstanceUid></ResponseHeader>");
     for (int reader = 0; reader < 3; reader++) {
-      xml.append("<readingSession><servicingRadiologistID>R").append(reader)
+      xml.append("<readingSession><servicingRadiologistID>R")
+          .append(reader)
           .append("</servicingRadiologistID><unblindedReadNodule><noduleID>n</noduleID>");
       for (double z : new double[] {-47.5, -45.0}) {
-        xml.append("<roi><imageZposition>").append(z).append("</imageZposition>")
+        xml.append("<roi><imageZposition>")
+            .append(z)
+            .append("</imageZposition>")
             .append("<inclusion>TRUE</inclusion>");
         // A square contour 10 x 10 pixels around (20 + reader, 20).
         int[][] pts = {{15, 15}, {25, 15}, {25, 25}, {15, 25}};
         for (int[] p : pts) {
-          xml.append("<edgeMap><xCoord>").append(p[0] + reader).append("</xCoord><yCoord>")
-              .append(p[1]).append("</yCoord></edgeMap>");
+          xml.append("<edgeMap><xCoord>")
+              .append(p[0] + reader)
+              .append("</xCoord><yCoord>")
+              .append(p[1])
+              .append("</yCoord></edgeMap>");
         }
         xml.append("</roi>");
       }
       xml.append("</unblindedReadNodule>");
       // One reader also marks a small nodule far away with a single point.
       if (reader == 0) {
-        xml.append("<unblindedReadNodule><noduleID>small</noduleID><roi><imageZposition>-50"
-            + "</imageZposition><inclusion>TRUE</inclusion><edgeMap><xCoord>3</xCoord><yCoord>3"
-            + "</yCoord></edgeMap></roi></unblindedReadNodule>");
+        xml.append(
+            "<unblindedReadNodule><noduleID>small</noduleID><roi><imageZposition>-50"
+                + "</imageZposition><inclusion>TRUE</inclusion><edgeMap><xCoord>3</xCoord><yCoord>3"
+                + "</yCoord></edgeMap></roi></unblindedReadNodule>");
       }
       xml.append("</readingSession>");
     }
@@ -157,8 +185,10 @@ class MetaImageAndAnnotationsTest {
     Files.writeString(f, "<notLidc/>");
     assertThrows(UnreadableInputException.class, () -> LidcAnnotations.reads(f, v));
     Files.writeString(f, "<LidcReadMessage><broken>");
-    assertTrue(assertThrows(UnreadableInputException.class, () -> LidcAnnotations.reads(f, v))
-        .getMessage().contains("malformed XML"));
+    assertTrue(
+        assertThrows(UnreadableInputException.class, () -> LidcAnnotations.reads(f, v))
+            .getMessage()
+            .contains("malformed XML"));
   }
 
   @Test
@@ -181,31 +211,34 @@ class MetaImageAndAnnotationsTest {
     Path mhd = dir.resolve("h.mhd");
     MetaImage.write(v, mhd, MetaImage.ElementType.MET_SHORT);
     String good = Files.readString(mhd);
-    String dataLine = good.lines().filter(l -> l.startsWith("ElementDataFile")).findFirst()
-        .orElseThrow();
+    String dataLine =
+        good.lines().filter(l -> l.startsWith("ElementDataFile")).findFirst().orElseThrow();
     for (String name : new String[] {"/etc/hostname", "../outside.raw", ".", "a\0b.raw"}) {
       Files.writeString(mhd, good.replace(dataLine, "ElementDataFile = " + name));
-      UnreadableInputException e = assertThrows(UnreadableInputException.class,
-          () -> MetaImage.read(mhd), name);
+      UnreadableInputException e =
+          assertThrows(UnreadableInputException.class, () -> MetaImage.read(mhd), name);
       assertTrue(e.getMessage().contains("h.mhd"), e.getMessage());
     }
     // LUNA16 CSV that is not UTF-8.
     Path csv = dir.resolve("annotations.csv");
     Files.write(csv, new byte[] {'s', 'e', (byte) 0xff, (byte) 0xfe, '\n'});
-    UnreadableInputException e = assertThrows(UnreadableInputException.class,
-        () -> Luna16Annotations.read(csv));
-    assertTrue(e.getMessage().contains("annotations.csv") && e.getMessage().contains("UTF-8"),
+    UnreadableInputException e =
+        assertThrows(UnreadableInputException.class, () -> Luna16Annotations.read(csv));
+    assertTrue(
+        e.getMessage().contains("annotations.csv") && e.getMessage().contains("UTF-8"),
         e.getMessage());
     // LIDC XML: a non-finite coordinate, an unknown encoding, a document nested very deep.
     Path xml = dir.resolve("x.xml");
-    Files.writeString(xml, "<?xml version=\"1.0\"?><LidcReadMessage xmlns=\"http://www.nih.gov\">"
-        + "<ResponseHeader><SeriesInstanceUid>1.2.840.99</SeriesInstanceUid></ResponseHeader>"
-        + "<readingSession><unblindedReadNodule><noduleID>n</noduleID><roi><imageZposition>"
-        + "NaN</imageZposition><inclusion>TRUE</inclusion><edgeMap><xCoord>3</xCoord><yCoord>3"
-        + "</yCoord></edgeMap></roi></unblindedReadNodule></readingSession></LidcReadMessage>");
+    Files.writeString(
+        xml,
+        "<?xml version=\"1.0\"?><LidcReadMessage xmlns=\"http://www.nih.gov\">"
+            + "<ResponseHeader><SeriesInstanceUid>1.2.840.99</SeriesInstanceUid></ResponseHeader>"
+            + "<readingSession><unblindedReadNodule><noduleID>n</noduleID><roi><imageZposition>"
+            + "NaN</imageZposition><inclusion>TRUE</inclusion><edgeMap><xCoord>3</xCoord><yCoord>3"
+            + "</yCoord></edgeMap></roi></unblindedReadNodule></readingSession></LidcReadMessage>");
     e = assertThrows(UnreadableInputException.class, () -> LidcAnnotations.reads(xml, v));
-    assertTrue(e.getMessage().contains("finite") && e.getMessage().contains("x.xml"),
-        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("finite") && e.getMessage().contains("x.xml"), e.getMessage());
     Files.writeString(xml, "<?xml version=\"1.0\" encoding=\"X-NO-SUCH-CHARSET\"?><a/>");
     e = assertThrows(UnreadableInputException.class, () -> LidcAnnotations.seriesUid(xml));
     assertTrue(e.getMessage().contains("x.xml"), e.getMessage());

@@ -28,8 +28,7 @@ class PhantomInsertionExportTest {
 
   @Test
   void phantomHasLungsAndNodulesWhereItSays() {
-    ThoraxPhantom.Result p = ThoraxPhantom.builder().seed(3).slices(24, 2.5).addNodule(10)
-        .build();
+    ThoraxPhantom.Result p = ThoraxPhantom.builder().seed(3).slices(24, 2.5).addNodule(10).build();
     CtVolume v = p.volume();
     Nodule n = p.nodules().get(0);
     int k = n.nearestSlice(v);
@@ -64,22 +63,38 @@ class PhantomInsertionExportTest {
     }
     NoduleClass[] labels = SliceLabels.label(r.volume(), r.nodules(), 5);
     assertEquals(NoduleClass.D8_13, labels[r.nodules().get(0).nearestSlice(r.volume())]);
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new NoduleInserter(1).insert(p.volume(), List.of(-1.0)));
-    assertThrows(IllegalArgumentException.class,
-        () -> new NoduleInserter(1).insert(p.volume(), List.of(400.0)), "no room");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new NoduleInserter(1).insert(p.volume(), List.of(400.0)),
+        "no room");
   }
 
   @Test
   void exportWritesNumpyFilesSplitByPatient() throws IOException {
     List<DatasetExporter.Source> sources = new java.util.ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      ThoraxPhantom.Result p = ThoraxPhantom.builder().seed(20 + i).size(96).pixelSpacingMm(3.5)
-          .slices(12, 5).patientId("PH-" + i).addNodule(9).build();
+      ThoraxPhantom.Result p =
+          ThoraxPhantom.builder()
+              .seed(20 + i)
+              .size(96)
+              .pixelSpacingMm(3.5)
+              .slices(12, 5)
+              .patientId("PH-" + i)
+              .addNodule(9)
+              .build();
       sources.add(new DatasetExporter.Source(p.volume(), p.nodules(), "real"));
     }
-    DatasetExporter.Summary s = DatasetExporter.builder().modelInput(new ModelInput(64, 5.0))
-        .insertedPerClass(1).seed(3).testPatients(Set.of("PH-2")).build().export(sources, dir);
+    DatasetExporter.Summary s =
+        DatasetExporter.builder()
+            .modelInput(new ModelInput(64, 5.0))
+            .insertedPerClass(1)
+            .seed(3)
+            .testPatients(Set.of("PH-2"))
+            .build()
+            .export(sources, dir);
     assertEquals(Set.of("PH-2"), s.testPatients(), "the patient named as test is held out");
     assertEquals(Set.of("PH-0", "PH-1"), s.trainPatients());
     List<String> csv = Files.readAllLines(dir.resolve("provenance.csv"));
@@ -97,15 +112,25 @@ class PhantomInsertionExportTest {
       }
     }
     assertEquals(Set.of("PH-2"), testPatientsInCsv);
-    assertNpy(dir.resolve("train_images.npy"), "<f4", "(" + String.format(Locale.ROOT, "%12d", train)
-        + ", 1, 64, 64)", 4L * train * 64 * 64);
-    assertNpy(dir.resolve("train_masks.npy"), "|u1", "(" + String.format(Locale.ROOT, "%12d", train)
-        + ", 1, 64, 64)", (long) train * 64 * 64);
-    assertNpy(dir.resolve("test_labels.npy"), "<i8", "(" + String.format(Locale.ROOT, "%12d", test) + ",)",
+    assertNpy(
+        dir.resolve("train_images.npy"),
+        "<f4",
+        "(" + String.format(Locale.ROOT, "%12d", train) + ", 1, 64, 64)",
+        4L * train * 64 * 64);
+    assertNpy(
+        dir.resolve("train_masks.npy"),
+        "|u1",
+        "(" + String.format(Locale.ROOT, "%12d", train) + ", 1, 64, 64)",
+        (long) train * 64 * 64);
+    assertNpy(
+        dir.resolve("test_labels.npy"),
+        "<i8",
+        "(" + String.format(Locale.ROOT, "%12d", test) + ",)",
         8L * test);
     // Labels file agrees with the CSV.
-    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("test_labels.npy")))
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.wrap(Files.readAllBytes(dir.resolve("test_labels.npy")))
+            .order(ByteOrder.LITTLE_ENDIAN);
     b.position(128);
     int row = 0;
     for (String l : csv.subList(1, csv.size())) {
@@ -120,14 +145,27 @@ class PhantomInsertionExportTest {
   void aPseudonymisedExportHoldsNoIdentifierFromTheImages() throws IOException {
     List<DatasetExporter.Source> sources = new java.util.ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      ThoraxPhantom.Result p = ThoraxPhantom.builder().seed(30 + i).size(96).pixelSpacingMm(3.5)
-          .slices(8, 5).patientId("SECRET-" + i).addNodule(9).build();
+      ThoraxPhantom.Result p =
+          ThoraxPhantom.builder()
+              .seed(30 + i)
+              .size(96)
+              .pixelSpacingMm(3.5)
+              .slices(8, 5)
+              .patientId("SECRET-" + i)
+              .addNodule(9)
+              .build();
       sources.add(new DatasetExporter.Source(p.volume(), p.nodules(), "real"));
     }
-    org.cbmir.api.IdentifierPolicy policy = org.cbmir.api.IdentifierPolicy.pseudonymise(
-        "a key of thirty-two bytes, kept.".getBytes(StandardCharsets.US_ASCII));
-    DatasetExporter.Summary s = DatasetExporter.builder().modelInput(new ModelInput(64, 5.0))
-        .testPatients(Set.of("SECRET-1")).identifiers(policy).build().export(sources, dir);
+    org.cbmir.api.IdentifierPolicy policy =
+        org.cbmir.api.IdentifierPolicy.pseudonymise(
+            "a key of thirty-two bytes, kept.".getBytes(StandardCharsets.US_ASCII));
+    DatasetExporter.Summary s =
+        DatasetExporter.builder()
+            .modelInput(new ModelInput(64, 5.0))
+            .testPatients(Set.of("SECRET-1"))
+            .identifiers(policy)
+            .build()
+            .export(sources, dir);
     assertEquals(Set.of("SECRET-1"), s.testPatients(), "the split sees identifiers as read");
     String csv = Files.readString(dir.resolve("provenance.csv"));
     assertFalse(csv.contains("SECRET") || csv.contains("phantom"), csv);

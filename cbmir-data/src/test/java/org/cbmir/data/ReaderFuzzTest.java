@@ -1,6 +1,5 @@
 package org.cbmir.data;
 
-import org.cbmir.api.testing.Robustness;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -17,6 +16,7 @@ import org.cbmir.api.CbmirException;
 import org.cbmir.api.CtVolume;
 import org.cbmir.api.UnreadableInputException;
 import org.cbmir.api.VolumeReader;
+import org.cbmir.api.testing.Robustness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,8 +38,22 @@ class ReaderFuzzTest {
     boolean read(Path file) throws IOException;
   }
 
-  private static final String[] EXTREMES = {"NaN", "-1", "0", "1e309", "-1e309", "2147483648",
-      "-2147483649", "99999999999999999999", "4.9e-324", "", "-0", "Infinity", "0x10", "1,5"};
+  private static final String[] EXTREMES = {
+    "NaN",
+    "-1",
+    "0",
+    "1e309",
+    "-1e309",
+    "2147483648",
+    "-2147483649",
+    "99999999999999999999",
+    "4.9e-324",
+    "",
+    "-0",
+    "Infinity",
+    "0x10",
+    "1,5"
+  };
 
   static byte[] seed(String name) {
     try (InputStream in = ReaderFuzzTest.class.getResourceAsStream("fuzz/" + name)) {
@@ -64,41 +78,57 @@ class ReaderFuzzTest {
 
   @Test
   void dicom() throws IOException {
-    fuzz("dicom", "ct.dcm", false, file -> {
-      int[] skipped = {0};
-      new DicomSeriesReader().read(file, strict(skipped));
-      return skipped[0] == 0;
-    });
+    fuzz(
+        "dicom",
+        "ct.dcm",
+        false,
+        file -> {
+          int[] skipped = {0};
+          new DicomSeriesReader().read(file, strict(skipped));
+          return skipped[0] == 0;
+        });
   }
 
   @Test
   void metaImageHeader() throws IOException {
     Files.write(dir.resolve("vol.raw"), seed("vol.raw"));
-    fuzz("metaimage", "vol.mhd", true, file -> {
-      Path header = file.resolveSibling("vol.mhd");
-      Files.move(file, header, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      MetaImage.read(header);
-      return true;
-    });
+    fuzz(
+        "metaimage",
+        "vol.mhd",
+        true,
+        file -> {
+          Path header = file.resolveSibling("vol.mhd");
+          Files.move(file, header, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          MetaImage.read(header);
+          return true;
+        });
   }
 
   @Test
   void lidcXml() throws IOException {
-    fuzz("lidc-xml", "lidc.xml", true, file -> {
-      LidcAnnotations.seriesUid(file);
-      LidcAnnotations.nodules(file, VOLUME);
-      return true;
-    });
+    fuzz(
+        "lidc-xml",
+        "lidc.xml",
+        true,
+        file -> {
+          LidcAnnotations.seriesUid(file);
+          LidcAnnotations.nodules(file, VOLUME);
+          return true;
+        });
   }
 
   @Test
   void luna16Csv() throws IOException {
-    fuzz("luna16-csv", "annotations.csv", true, file -> {
-      for (Nodule n : Luna16Annotations.read(file)) {
-        n.isInside(VOLUME);
-      }
-      return true;
-    });
+    fuzz(
+        "luna16-csv",
+        "annotations.csv",
+        true,
+        file -> {
+          for (Nodule n : Luna16Annotations.read(file)) {
+            n.isInside(VOLUME);
+          }
+          return true;
+        });
   }
 
   /** A listener that turns a reported file into the exception the fuzzer accepts. */
@@ -114,8 +144,7 @@ class ReaderFuzzTest {
     };
   }
 
-  private void fuzz(String name, String seedName, boolean text, Target target)
-      throws IOException {
+  private void fuzz(String name, String seedName, boolean text, Target target) throws IOException {
     byte[] seed = seed(seedName);
     Random rnd = new Random(Robustness.SEED ^ name.hashCode());
     int trials = Robustness.trials(1_000, 100_000);
@@ -144,20 +173,33 @@ class ReaderFuzzTest {
         failures.add(kept + ": " + e);
       }
     }
-    Robustness.report("reader fuzz " + name, (trials + regressionCount) + " inputs ("
-        + regressionCount + " committed regressions) from seed " + seedName + ": " + accepted
-        + " accepted, " + refused + " refused with UnreadableInputException, " + failures.size()
-        + " other exceptions");
-    assertTrue(failures.isEmpty(), failures.size() + " inputs escaped with other exceptions,"
-        + " kept for regression:\n" + String.join("\n", failures.subList(0,
-        Math.min(10, failures.size()))));
+    Robustness.report(
+        "reader fuzz " + name,
+        (trials + regressionCount)
+            + " inputs ("
+            + regressionCount
+            + " committed regressions) from seed "
+            + seedName
+            + ": "
+            + accepted
+            + " accepted, "
+            + refused
+            + " refused with UnreadableInputException, "
+            + failures.size()
+            + " other exceptions");
+    assertTrue(
+        failures.isEmpty(),
+        failures.size()
+            + " inputs escaped with other exceptions,"
+            + " kept for regression:\n"
+            + String.join("\n", failures.subList(0, Math.min(10, failures.size()))));
   }
 
   private static List<byte[]> regressions(String name) throws IOException {
     List<byte[]> out = new ArrayList<>();
     for (int i = 0; ; i++) {
-      try (InputStream in = ReaderFuzzTest.class.getResourceAsStream("fuzz/regressions/" + name
-          + "-" + i)) {
+      try (InputStream in =
+          ReaderFuzzTest.class.getResourceAsStream("fuzz/regressions/" + name + "-" + i)) {
         if (in == null) {
           return out;
         }
@@ -240,12 +282,20 @@ class ReaderFuzzTest {
         // Deep nesting or a long line.
         int i = rnd.nextInt(lines.size());
         // Capped, so that stacked mutations stay in the megabytes.
-        lines.set(i, rnd.nextBoolean() ? "<a>".repeat(5_000 + rnd.nextInt(20_000))
-            : lines.get(i).repeat(Math.max(1, Math.min(200, 100_000 / (1 + lines.get(i)
-                .length())))));
+        lines.set(
+            i,
+            rnd.nextBoolean()
+                ? "<a>".repeat(5_000 + rnd.nextInt(20_000))
+                : lines
+                    .get(i)
+                    .repeat(Math.max(1, Math.min(200, 100_000 / (1 + lines.get(i).length())))));
       }
-      default -> lines.set(rnd.nextInt(lines.size()), new String(new byte[] {(byte) 0xc3,
-          (byte) 0x28, (byte) 0xff, 0, (byte) 0xfe}, StandardCharsets.ISO_8859_1));
+      default ->
+          lines.set(
+              rnd.nextInt(lines.size()),
+              new String(
+                  new byte[] {(byte) 0xc3, (byte) 0x28, (byte) 0xff, 0, (byte) 0xfe},
+                  StandardCharsets.ISO_8859_1));
     }
     return String.join("\n", lines).getBytes(StandardCharsets.ISO_8859_1);
   }

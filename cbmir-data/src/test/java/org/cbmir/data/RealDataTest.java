@@ -46,7 +46,9 @@ class RealDataTest {
   void everyLidcSeriesReadInOrder() {
     // Properties of each series, not counts: the folder grows from round to round.
     assertTrue(lidc.size() >= 2, "at least the two original series: " + lidc);
-    assertEquals(lidc.size(), lidc.stream().map(CtVolume::seriesUid).distinct().count(),
+    assertEquals(
+        lidc.size(),
+        lidc.stream().map(CtVolume::seriesUid).distinct().count(),
         "one volume per series");
     for (CtVolume v : lidc) {
       assertTrue(v.depth() >= 50, v + " is a whole chest series");
@@ -74,7 +76,8 @@ class RealDataTest {
     assertEquals(133, patient("LIDC-IDRI-0006").depth());
     assertEquals(0.703125, patient("LIDC-IDRI-0001").rowSpacingMm(), 1e-6);
     assertEquals(0.625, patient("LIDC-IDRI-0006").rowSpacingMm(), 1e-6);
-    assertTrue(skips.any("068.xml") || skips.any("no DICOM images"),
+    assertTrue(
+        skips.any("068.xml") || skips.any("no DICOM images"),
         "the radiograph study's XML-only folder is reported: " + skips.messages);
   }
 
@@ -117,13 +120,18 @@ class RealDataTest {
     for (CtVolume v : lidc) {
       Path xml;
       try (Stream<Path> s = Files.walk(root.resolve("lidc-idri/" + v.patientId()))) {
-        xml = s.filter(p -> p.toString().endsWith(".xml")).filter(p -> {
-          try {
-            return LidcAnnotations.seriesUid(p).equals(v.seriesUid());
-          } catch (IOException e) {
-            return false;
-          }
-        }).findFirst().orElseThrow();
+        xml =
+            s.filter(p -> p.toString().endsWith(".xml"))
+                .filter(
+                    p -> {
+                      try {
+                        return LidcAnnotations.seriesUid(p).equals(v.seriesUid());
+                      } catch (IOException e) {
+                        return false;
+                      }
+                    })
+                .findFirst()
+                .orElseThrow();
       }
       List<Nodule> consensus = LidcAnnotations.nodules(xml, v);
       for (Nodule row : luna) {
@@ -133,17 +141,31 @@ class RealDataTest {
         double best = Double.MAX_VALUE;
         Nodule match = null;
         for (Nodule n : consensus) {
-          double d = Math.sqrt(Math.pow(n.xMm() - row.xMm(), 2) + Math.pow(n.yMm() - row.yMm(), 2)
-              + Math.pow(n.zMm() - row.zMm(), 2));
+          double d =
+              Math.sqrt(
+                  Math.pow(n.xMm() - row.xMm(), 2)
+                      + Math.pow(n.yMm() - row.yMm(), 2)
+                      + Math.pow(n.zMm() - row.zMm(), 2));
           if (d < best) {
             best = d;
             match = n;
           }
         }
-        assertTrue(best <= 2.0, v.patientId() + ": nearest LIDC nodule " + best + " mm from "
-            + row + " (" + match + ")");
+        assertTrue(
+            best <= 2.0,
+            v.patientId()
+                + ": nearest LIDC nodule "
+                + best
+                + " mm from "
+                + row
+                + " ("
+                + match
+                + ")");
         assertTrue(match.readers() >= 3, "LUNA16 keeps nodules marked by >= 3 readers: " + match);
-        assertEquals(row.diameterMm(), match.diameterMm(), Math.max(2.0, 0.2 * row.diameterMm()),
+        assertEquals(
+            row.diameterMm(),
+            match.diameterMm(),
+            Math.max(2.0, 0.2 * row.diameterMm()),
             "diameter of " + match);
       }
     }
@@ -168,7 +190,8 @@ class RealDataTest {
         }
       }
       int total = v.width() * v.height();
-      assertTrue(left > 0.04 * total && right > 0.04 * total,
+      assertTrue(
+          left > 0.04 * total && right > 0.04 * total,
           v.patientId() + " lungs: left " + left + " right " + right + " of " + total);
     }
   }
@@ -230,14 +253,16 @@ class RealDataTest {
     // No nodule, and so no crop, belongs to both parts of the split.
     PatientSplit split = PatientSplit.shipped();
     long testCrops = crops.stream().filter(x -> split.isTest(x.patientId())).count();
-    assertTrue(testCrops > 0.2 * crops.size() && testCrops < 0.4 * crops.size(),
+    assertTrue(
+        testCrops > 0.2 * crops.size() && testCrops < 0.4 * crops.size(),
         testCrops + " of " + crops.size() + " crops are test patients'");
     for (NoduleClass cls : NoduleClass.sizeClasses()) {
       if (cls == NoduleClass.NONE) {
         continue;
       }
-      assertTrue(crops.stream().anyMatch(x -> split.isTest(x.patientId())
-          && x.noduleClass() == cls), "test patients have real " + cls + " nodules");
+      assertTrue(
+          crops.stream().anyMatch(x -> split.isTest(x.patientId()) && x.noduleClass() == cls),
+          "test patients have real " + cls + " nodules");
     }
     assertTrue(NoduleCrops.perNodule(crops).size() < crops.size(), "readers' outlines merged");
   }

@@ -18,8 +18,10 @@ final class SharedData {
 
   /** Skips the calling test, with a message, when the data is absent. */
   static void assume(Path found) {
-    Assumptions.assumeTrue(found != null, "real CT data not found at "
-        + Path.of(System.getProperty("cbmir.shared.data", "../shared/data")).toAbsolutePath()
-        + " (set -Dcbmir.shared.data or CBMIR_SHARED_DATA); skipping real-data test");
+    Assumptions.assumeTrue(
+        found != null,
+        "real CT data not found at "
+            + Path.of(System.getProperty("cbmir.shared.data", "../shared/data")).toAbsolutePath()
+            + " (set -Dcbmir.shared.data or CBMIR_SHARED_DATA); skipping real-data test");
   }
 }

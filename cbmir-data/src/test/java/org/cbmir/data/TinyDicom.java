@@ -31,6 +31,7 @@ final class TinyDicom {
   Double slope = 1.0;
   boolean withSpacing = true;
   int instance = 1;
+
   /** Stored values (before rescale), row-major. */
   short[] stored;
 
@@ -118,8 +119,12 @@ final class TinyDicom {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(new byte[128]);
     out.write("DICM".getBytes(StandardCharsets.US_ASCII));
-    element(out, 0x0002, 0x0000, "UL", ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN)
-        .putInt(meta.size()).array());
+    element(
+        out,
+        0x0002,
+        0x0000,
+        "UL",
+        ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(meta.size()).array());
     meta.writeTo(out);
     ds.writeTo(out);
     return out.toByteArray();
@@ -131,10 +136,10 @@ final class TinyDicom {
     return file;
   }
 
-  private static void element(ByteArrayOutputStream out, int group, int elem, String vr,
-      byte[] value) {
-    boolean longForm = vr.equals("OB") || vr.equals("OW") || vr.equals("SQ") || vr.equals("UN")
-        || vr.equals("UT");
+  private static void element(
+      ByteArrayOutputStream out, int group, int elem, String vr, byte[] value) {
+    boolean longForm =
+        vr.equals("OB") || vr.equals("OW") || vr.equals("SQ") || vr.equals("UN") || vr.equals("UT");
     ByteBuffer h = ByteBuffer.allocate(longForm ? 12 : 8).order(ByteOrder.LITTLE_ENDIAN);
     h.putShort((short) group).putShort((short) elem).put(vr.getBytes(StandardCharsets.US_ASCII));
     if (longForm) {

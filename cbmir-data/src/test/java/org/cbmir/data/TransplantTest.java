@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.cbmir.api.CtSlice;
-import org.cbmir.api.CtVolume;
 import org.cbmir.api.LungMask;
 import org.cbmir.api.NoduleClass;
 import org.cbmir.api.UnreadableInputException;
@@ -42,8 +41,19 @@ class TransplantTest {
         hu[y * s + x] = (short) (d <= r ? 40 : vessel ? 50 : -850 + ((x * 7 + y * 13) % 21) - 10);
       }
     }
-    return new NoduleCrops.Crop(index, "n" + index, patient, "1.2." + patient, 1, "sop" + index,
-        -100, spacing, diameterMm, diameterMm * 1.1, s, hu);
+    return new NoduleCrops.Crop(
+        index,
+        "n" + index,
+        patient,
+        "1.2." + patient,
+        1,
+        "sop" + index,
+        -100,
+        spacing,
+        diameterMm,
+        diameterMm * 1.1,
+        s,
+        hu);
   }
 
   @Test
@@ -58,7 +68,8 @@ class TransplantTest {
       area += b ? 1 : 0;
     }
     double disc = Math.PI * Math.pow(8.0 / 2 / 0.7, 2);
-    assertTrue(area >= disc && area <= disc + 2 * limit * 3 + 10,
+    assertTrue(
+        area >= disc && area <= disc + 2 * limit * 3 + 10,
         "area " + area + " px: the nodule plus the vessel stub inside the limit");
   }
 
@@ -95,8 +106,14 @@ class TransplantTest {
   void theExportKeepsEveryTestPatientsNoduleOutOfTraining() throws IOException {
     List<DatasetExporter.Source> sources = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      ThoraxPhantom.Result r = ThoraxPhantom.builder().seed(30 + i).size(160)
-          .pixelSpacingMm(2.2).patientId("PH-" + i).slices(8, 5).build();
+      ThoraxPhantom.Result r =
+          ThoraxPhantom.builder()
+              .seed(30 + i)
+              .size(160)
+              .pixelSpacingMm(2.2)
+              .patientId("PH-" + i)
+              .slices(8, 5)
+              .build();
       sources.add(new DatasetExporter.Source(r.volume(), r.nodules(), "real"));
     }
     List<NoduleCrops.Crop> crops = new ArrayList<>();
@@ -104,8 +121,14 @@ class TransplantTest {
       crops.add(crop(i, i % 3 == 0 ? "PH-1" : "CROP-" + (i % 3), 4 + i * 2));
     }
     PatientSplit split = PatientSplit.withTestPatients(Set.of("PH-1", "CROP-2"));
-    DatasetExporter.Summary s = DatasetExporter.builder().modelInput(new ModelInput(64, 5.0))
-        .split(split).crops(crops).seed(3).build().export(sources, dir);
+    DatasetExporter.Summary s =
+        DatasetExporter.builder()
+            .modelInput(new ModelInput(64, 5.0))
+            .split(split)
+            .crops(crops)
+            .seed(3)
+            .build()
+            .export(sources, dir);
     assertEquals(Set.of("PH-1"), s.testPatients());
     List<String> patches = Files.readAllLines(dir.resolve("train_patches.csv"));
     assertEquals(1 + 4, patches.size(), "only CROP-1's crops train: " + patches);
@@ -122,8 +145,10 @@ class TransplantTest {
       boolean testCrop = split.isTest(cropPatient);
       assertEquals(testCrop ? "test" : "train", f[0], "a crop stays in its patient's split: " + l);
       assertEquals(testCrop ? "PH-1" : "PH-0", f[2], "and lands in a slice of that split: " + l);
-      assertEquals(NoduleClass.ofDiameterMm(Double.parseDouble(f[7])).label(),
-          Integer.parseInt(f[6]), "labelled by the crop's diameter");
+      assertEquals(
+          NoduleClass.ofDiameterMm(Double.parseDouble(f[7])).label(),
+          Integer.parseInt(f[6]),
+          "labelled by the crop's diameter");
     }
     assertEquals(12, transplanted, "every crop found room");
   }
@@ -145,20 +170,22 @@ class TransplantTest {
   void badSplitAndCropFilesAreReportedWithTheLine() throws IOException {
     Path csv = dir.resolve("split.csv");
     Files.writeString(csv, "patient,split\nA,train\nB,validation\n");
-    UnreadableInputException e = assertThrows(UnreadableInputException.class,
-        () -> PatientSplit.read(csv));
-    assertTrue(e.getMessage().contains("line 3") && e.getMessage().contains("validation"),
-        e.getMessage());
+    UnreadableInputException e =
+        assertThrows(UnreadableInputException.class, () -> PatientSplit.read(csv));
+    assertTrue(
+        e.getMessage().contains("line 3") && e.getMessage().contains("validation"), e.getMessage());
     Path crops = dir.resolve("crops");
     Files.createDirectories(crops);
-    try (NpyWriter w = new NpyWriter(crops.resolve("crops_hu.npy"), NpyWriter.DType.UINT8, 2,
-        2)) {
+    try (NpyWriter w = new NpyWriter(crops.resolve("crops_hu.npy"), NpyWriter.DType.UINT8, 2, 2)) {
       w.write(new byte[4]);
     }
     Files.writeString(crops.resolve("nodules.csv"), "index,patient_id\n0,A\n");
-    UnreadableInputException bad = assertThrows(UnreadableInputException.class,
-        () -> NoduleCrops.read(crops));
-    assertTrue(bad.getMessage().contains("[N, S, S]") || bad.getMessage().contains("noduleID")
-        || bad.getMessage().contains("<i2"), bad.getMessage());
+    UnreadableInputException bad =
+        assertThrows(UnreadableInputException.class, () -> NoduleCrops.read(crops));
+    assertTrue(
+        bad.getMessage().contains("[N, S, S]")
+            || bad.getMessage().contains("noduleID")
+            || bad.getMessage().contains("<i2"),
+        bad.getMessage());
   }
 }

@@ -41,66 +41,100 @@ public final class Demo {
 
   /** Entry point; see the class comment for the arguments. */
   public static void main(String[] args) throws IOException {
-    Path data = Path.of(args.length > 0 && !args[0].isBlank() ? args[0].trim()
-        : "../shared/data");
+    Path data = Path.of(args.length > 0 && !args[0].isBlank() ? args[0].trim() : "../shared/data");
     boolean real = Files.isDirectory(data.resolve("lidc-idri"));
-    Path archive = real ? data.resolve("lidc-idri") : phantoms(Path.of("cbmir-examples/target"
-        + "/phantoms"));
-    System.out.println(real ? "cbmir demo on real CT: " + archive.toAbsolutePath()
-        : "no real CT at " + data.toAbsolutePath() + ": running the demo on generated phantoms");
+    Path archive =
+        real ? data.resolve("lidc-idri") : phantoms(Path.of("cbmir-examples/target" + "/phantoms"));
+    System.out.println(
+        real
+            ? "cbmir demo on real CT: " + archive.toAbsolutePath()
+            : "no real CT at "
+                + data.toAbsolutePath()
+                + ": running the demo on generated phantoms");
     long t0 = System.nanoTime();
     try (SimilarCaseSearch cbmir = SimilarCaseSearch.create()) {
-      SimilarCaseSearch.IngestReport r = cbmir.ingest(archive, IngestOptions.builder()
-          .listener(everyQuarter()).build());
-      System.out.printf(Locale.ROOT, "indexed %d slices of %d series in %.1f s (slice classes"
-          + " from the radiologists' XML beside the images)%n", r.slices(), r.volumes(),
+      SimilarCaseSearch.IngestReport r =
+          cbmir.ingest(archive, IngestOptions.builder().listener(everyQuarter()).build());
+      System.out.printf(
+          Locale.ROOT,
+          "indexed %d slices of %d series in %.1f s (slice classes"
+              + " from the radiologists' XML beside the images)%n",
+          r.slices(),
+          r.volumes(),
           (System.nanoTime() - t0) / 1e9);
 
       // The queries come from a patient the models never saw (the shipped split's test part).
       PatientSplit split = PatientSplit.shipped();
-      DatasetExporter.Source q = DatasetExporter.discover(archive, VolumeReader.ReadListener.NONE)
-          .stream().filter(s -> !real || split.isTest(s.volume().patientId()))
-          .filter(s -> s.nodules().stream().anyMatch(n -> n.readers() >= 3 || !real))
-          .findFirst().orElseThrow();
+      DatasetExporter.Source q =
+          DatasetExporter.discover(archive, VolumeReader.ReadListener.NONE).stream()
+              .filter(s -> !real || split.isTest(s.volume().patientId()))
+              .filter(s -> s.nodules().stream().anyMatch(n -> n.readers() >= 3 || !real))
+              .findFirst()
+              .orElseThrow();
       CtVolume v = q.volume();
-      Nodule biggest = q.nodules().stream()
-          .max(java.util.Comparator.comparingDouble(Nodule::diameterMm)).orElseThrow();
+      Nodule biggest =
+          q.nodules().stream()
+              .max(java.util.Comparator.comparingDouble(Nodule::diameterMm))
+              .orElseThrow();
       int nodule = biggest.nearestSlice(v);
       int normal = nearestNoduleFree(v, v.depth() / 2);
-      System.out.println("\ncolumns: rank; patient; slice number in its series; nodule class"
-          + " (from the annotations; 'class unknown' where none covers the slice); Hamming ="
-          + " bits in which the " + cbmir.index().bits() + "-bit hash codes differ (coarse"
-          + " stage); FC1 = Euclidean distance of the " + cbmir.index().featureDimension()
-          + " features that rank the hits (fine stage)");
+      System.out.println(
+          "\ncolumns: rank; patient; slice number in its series; nodule class"
+              + " (from the annotations; 'class unknown' where none covers the slice); Hamming ="
+              + " bits in which the "
+              + cbmir.index().bits()
+              + "-bit hash codes differ (coarse"
+              + " stage); FC1 = Euclidean distance of the "
+              + cbmir.index().featureDimension()
+              + " features that rank the hits (fine stage)");
       for (int k : new int[] {nodule, normal}) {
         if (k < 0) {
           continue;
         }
         CtSlice slice = v.slice(k);
         long s0 = System.nanoTime();
-        SearchResult result = cbmir.search(slice, SearchRequest.builder().k(10)
-            .excludePatients(Set.of(v.patientId())).build());
+        SearchResult result =
+            cbmir.search(
+                slice,
+                SearchRequest.builder().k(10).excludePatients(Set.of(v.patientId())).build());
         double ms = (System.nanoTime() - s0) / 1e6;
-        System.out.printf(Locale.ROOT, "%nquery: %s slice %d, z %.1f mm, %s (a test patient);"
+        System.out.printf(
+            Locale.ROOT,
+            "%nquery: %s slice %d, z %.1f mm, %s (a test patient);"
                 + " other patients only; %.1f ms with segmentation and encoding%n",
-            v.patientId(), k, v.zMm(k), slice.ref().noduleInWords(), ms);
+            v.patientId(),
+            k,
+            v.zMm(k),
+            slice.ref().noduleInWords(),
+            ms);
         for (Hit h : result.hits()) {
-          System.out.printf(Locale.ROOT, "  %2d  %-16s slice %3d  %-26s  Hamming %2d  FC1"
-                  + " %.3f%n", h.rank(), h.ref().patientId(), h.ref().sliceIndex(),
-              h.ref().noduleInWords(), h.hammingDistance(), h.featureDistance());
+          System.out.printf(
+              Locale.ROOT,
+              "  %2d  %-16s slice %3d  %-26s  Hamming %2d  FC1" + " %.3f%n",
+              h.rank(),
+              h.ref().patientId(),
+              h.ref().sliceIndex(),
+              h.ref().noduleInWords(),
+              h.hammingDistance(),
+              h.featureDistance());
         }
       }
     }
     if (real) {
       Path out = Path.of("cbmir-examples/target/eval");
-      DatasetExporter.builder().build().exportFolder(data, out.resolve("dataset"),
-          VolumeReader.ReadListener.NONE);
+      DatasetExporter.builder()
+          .build()
+          .exportFolder(data, out.resolve("dataset"), VolumeReader.ReadListener.NONE);
       try (Encoder enc = Models.encoder()) {
         Evaluation.Summary s = Evaluation.run(out.resolve("dataset"), enc, out);
-        System.out.printf(Locale.ROOT, "%nevaluation against an index of training patients'"
+        System.out.printf(
+            Locale.ROOT,
+            "%nevaluation against an index of training patients'"
                 + " slices (%s): %d real test-patient slices as queries, then %d real nodules"
                 + " of test patients inserted into their slices%n",
-            out.resolve("summary.json"), s.real().queries(), s.transplanted().queries());
+            out.resolve("summary.json"),
+            s.real().queries(),
+            s.transplanted().queries());
         System.out.print(EvaluationReport.text(s));
       }
     }
@@ -129,8 +163,7 @@ public final class Demo {
         if (p.step() != step || now > quarter) {
           step = p.step();
           quarter = now;
-          System.out.printf(Locale.ROOT, "  %s: %d/%d%n", p.step().words(), p.done(),
-              p.total());
+          System.out.printf(Locale.ROOT, "  %s: %d/%d%n", p.step().words(), p.done(), p.total());
         }
       }
     };
@@ -140,8 +173,14 @@ public final class Demo {
   private static Path phantoms(Path dir) throws IOException {
     List<ThoraxPhantom.Result> patients = new ArrayList<>();
     for (int p = 0; p < 3; p++) {
-      patients.add(ThoraxPhantom.builder().seed(7 + p).patientId("PHANTOM-" + p)
-          .slices(40, 2.5).addNodule(6 + 8 * p).addNodule(20).build());
+      patients.add(
+          ThoraxPhantom.builder()
+              .seed(7 + p)
+              .patientId("PHANTOM-" + p)
+              .slices(40, 2.5)
+              .addNodule(6 + 8 * p)
+              .addNodule(20)
+              .build());
     }
     return ThoraxPhantom.writeArchive(dir, patients);
   }

@@ -23,8 +23,8 @@ import org.cbmir.data.NoduleInserter;
  * nodules of the same diameters inserted by {@link NoduleInserter} (into LIDC-IDRI-0001 and -0006
  * respectively). Each tile is 64 x 64 mm around the centre on its nearest slice.
  *
- * <p>Usage: {@code NodulePictures [data folder] [output png]}. Thread-safety: a command-line
- * entry point, not meant to be called concurrently.
+ * <p>Usage: {@code NodulePictures [data folder] [output png]}. Thread-safety: a command-line entry
+ * point, not meant to be called concurrently.
  */
 public final class NodulePictures {
   private static final int TILE_MM = 64;
@@ -36,23 +36,26 @@ public final class NodulePictures {
   public static void main(String[] args) throws IOException {
     Path data = Path.of(args.length > 0 ? args[0] : "../shared/data");
     Path out = Path.of(args.length > 1 ? args[1] : "docs/inserted-vs-real.png");
-    List<CtVolume> vols = new DicomSeriesReader().read(data.resolve("lidc-idri"),
-        VolumeReader.ReadListener.NONE);
+    List<CtVolume> vols =
+        new DicomSeriesReader().read(data.resolve("lidc-idri"), VolumeReader.ReadListener.NONE);
     List<Nodule> luna = Luna16Annotations.read(data.resolve("lidc-idri/annotations.csv"));
     List<BufferedImage> real = new ArrayList<>();
     List<BufferedImage> inserted = new ArrayList<>();
     // Sorted by diameter: the 6.7 mm nodule first.
     luna.sort(java.util.Comparator.comparingDouble(Nodule::diameterMm));
     for (Nodule n : luna) {
-      CtVolume own = vols.stream().filter(v -> v.seriesUid().equals(n.seriesUid())).findFirst()
-          .orElseThrow();
+      CtVolume own =
+          vols.stream().filter(v -> v.seriesUid().equals(n.seriesUid())).findFirst().orElseThrow();
       CtVolume other = vols.stream().filter(v -> v != own).findFirst().orElseThrow();
       real.add(tile(own, n));
       NoduleInserter.Result r = new NoduleInserter(7).insert(other, List.of(n.diameterMm()));
       inserted.add(tile(r.volume(), r.nodules().get(0)));
     }
-    BufferedImage sheet = new BufferedImage(TILE_PX * real.size() + 4 * (real.size() - 1),
-        TILE_PX * 2 + 4, BufferedImage.TYPE_BYTE_GRAY);
+    BufferedImage sheet =
+        new BufferedImage(
+            TILE_PX * real.size() + 4 * (real.size() - 1),
+            TILE_PX * 2 + 4,
+            BufferedImage.TYPE_BYTE_GRAY);
     for (int i = 0; i < real.size(); i++) {
       sheet.getRaster().setRect(i * (TILE_PX + 4), 0, real.get(i).getRaster());
       sheet.getRaster().setRect(i * (TILE_PX + 4), TILE_PX + 4, inserted.get(i).getRaster());

@@ -25,14 +25,19 @@ class RealArchiveTest {
   @Test
   void aNoduleQueryFindsNoduleSlicesBeforeNormalOnes() throws IOException {
     Path data = Path.of(System.getProperty("cbmir.shared.data", "../shared/data"));
-    Assumptions.assumeTrue(Files.isDirectory(data.resolve("lidc-idri")),
+    Assumptions.assumeTrue(
+        Files.isDirectory(data.resolve("lidc-idri")),
         "real CT data not found at " + data.toAbsolutePath() + "; skipping");
     Path lidc = data.resolve("lidc-idri");
-    DatasetExporter.Source p1 = DatasetExporter.discover(lidc, VolumeReader.ReadListener.NONE)
-        .stream().filter(s -> s.volume().patientId().equals("LIDC-IDRI-0001")).findFirst()
-        .orElseThrow();
-    Nodule big = p1.nodules().stream()
-        .max(java.util.Comparator.comparingDouble(Nodule::diameterMm)).orElseThrow();
+    DatasetExporter.Source p1 =
+        DatasetExporter.discover(lidc, VolumeReader.ReadListener.NONE).stream()
+            .filter(s -> s.volume().patientId().equals("LIDC-IDRI-0001"))
+            .findFirst()
+            .orElseThrow();
+    Nodule big =
+        p1.nodules().stream()
+            .max(java.util.Comparator.comparingDouble(Nodule::diameterMm))
+            .orElseThrow();
     CtSlice q = p1.volume().slice(big.nearestSlice(p1.volume()));
     assertEquals(NoduleClass.OVER_23, q.ref().noduleClass());
     try (SimilarCaseSearch cbmir = SimilarCaseSearch.create()) {
@@ -43,8 +48,12 @@ class RealArchiveTest {
         labelled += cbmir.index().ref(ord).noduleClass().isKnown() ? 1 : 0;
       }
       assertTrue(labelled > 0.8 * r.slices(), labelled + " of " + r.slices() + " labelled");
-      List<Hit> hits = cbmir.search(q, SearchRequest.builder().k(10)
-          .excludePatients(Set.of("LIDC-IDRI-0001")).build()).hits();
+      List<Hit> hits =
+          cbmir
+              .search(
+                  q,
+                  SearchRequest.builder().k(10).excludePatients(Set.of("LIDC-IDRI-0001")).build())
+              .hits();
       int firstNodule = Integer.MAX_VALUE;
       int firstNormal = Integer.MAX_VALUE;
       for (Hit h : hits) {
@@ -55,8 +64,14 @@ class RealArchiveTest {
           firstNormal = Math.min(firstNormal, h.rank());
         }
       }
-      assertTrue(firstNodule < firstNormal, "first nodule slice at rank " + firstNodule
-          + ", first normal slice at rank " + firstNormal + ": " + hits);
+      assertTrue(
+          firstNodule < firstNormal,
+          "first nodule slice at rank "
+              + firstNodule
+              + ", first normal slice at rank "
+              + firstNormal
+              + ": "
+              + hits);
     }
   }
 }

@@ -44,8 +44,15 @@ class SimilarCaseSearchTest {
   private Path archive(String name, boolean annotated) throws IOException {
     List<ThoraxPhantom.Result> patients = new ArrayList<>();
     for (int p = 0; p < 3; p++) {
-      patients.add(ThoraxPhantom.builder().seed(40 + p).size(192).pixelSpacingMm(1.8)
-          .slices(10, 5).patientId("PH" + p).addNodule(10 + 5 * p).build());
+      patients.add(
+          ThoraxPhantom.builder()
+              .seed(40 + p)
+              .size(192)
+              .pixelSpacingMm(1.8)
+              .slices(10, 5)
+              .patientId("PH" + p)
+              .addNodule(10 + 5 * p)
+              .build());
     }
     Path archive = ThoraxPhantom.writeArchive(dir.resolve(name), patients);
     if (!annotated) {
@@ -83,11 +90,15 @@ class SimilarCaseSearchTest {
       assertEquals("PH0", hits.get(0).ref().patientId(), "the slice itself ranks first");
       assertEquals(4, hits.get(0).ref().sliceIndex());
       assertEquals(0f, hits.get(0).featureDistance(), 1e-3f);
-      assertEquals(NoduleClass.UNKNOWN, hits.get(0).ref().noduleClass(),
+      assertEquals(
+          NoduleClass.UNKNOWN,
+          hits.get(0).ref().noduleClass(),
           "no annotations beside the images: class unknown, never null");
 
-      List<Hit> others = cbmir.search(query, SearchRequest.builder().k(10)
-          .excludePatients(Set.of("PH0")).build()).hits();
+      List<Hit> others =
+          cbmir
+              .search(query, SearchRequest.builder().k(10).excludePatients(Set.of("PH0")).build())
+              .hits();
       assertEquals(10, others.size());
       assertTrue(others.stream().noneMatch(h -> h.ref().patientId().equals("PH0")));
 
@@ -102,12 +113,12 @@ class SimilarCaseSearchTest {
       try (SimilarCaseSearch mapped = SimilarCaseSearch.builder().memoryMapped().open(saved)) {
         assertTrue(mapped.index().isReadOnly());
         assertEquals(hits, mapped.search(query, SearchRequest.builder().k(5).build()).hits());
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-            () -> mapped.ingest(archive));
+        UnsupportedOperationException e =
+            assertThrows(UnsupportedOperationException.class, () -> mapped.ingest(archive));
         assertTrue(e.getMessage().contains("memoryMapped()"), e.getMessage());
       }
-      assertThrows(UnreadableInputException.class,
-          () -> cbmir.search(archive.resolve("broken.mhd"), 3));
+      assertThrows(
+          UnreadableInputException.class, () -> cbmir.search(archive.resolve("broken.mhd"), 3));
     }
   }
 
@@ -121,7 +132,8 @@ class SimilarCaseSearchTest {
       int nodules = 0;
       for (int ord = 0; ord < index.ordinalCount(); ord++) {
         SliceRef ref = index.ref(ord);
-        assertTrue(ref.knownClass().isPresent() || Double.isNaN(ref.noduleDiameterMm()),
+        assertTrue(
+            ref.knownClass().isPresent() || Double.isNaN(ref.noduleDiameterMm()),
             "known class, or unknown near a nodule: " + ref);
         nodules += ref.noduleClass().isKnown() && ref.noduleClass() != NoduleClass.NONE ? 1 : 0;
       }
@@ -130,8 +142,9 @@ class SimilarCaseSearchTest {
       assertEquals(ProgressListener.Step.ENCODE, last.step());
       assertEquals(30, last.total());
       assertTrue(last.isComplete() && last.perSecond() > 0 && last.eta().isPresent(), "" + last);
-      assertTrue(seen.stream().anyMatch(p -> p.step() == ProgressListener.Step.READ
-          && p.isComplete()), "reading reported");
+      assertTrue(
+          seen.stream().anyMatch(p -> p.step() == ProgressListener.Step.READ && p.isComplete()),
+          "reading reported");
     }
   }
 
@@ -139,16 +152,21 @@ class SimilarCaseSearchTest {
   void aNoduleOutsideItsVolumeIsReportedAndTheSeriesStaysUnlabelled() throws IOException {
     Path archive = archive("misplaced", true);
     CtVolume v = MetaImage.read(archive.resolve("PH1.mhd"));
-    Files.writeString(archive.resolve("annotations.csv"), String.format(Locale.ROOT,
-        "seriesuid,coordX,coordY,coordZ,diameter_mm%n%s,0,0,%.1f,8.0%n", v.seriesUid(),
-        v.zMm(v.depth() - 1) + 500));
+    Files.writeString(
+        archive.resolve("annotations.csv"),
+        String.format(
+            Locale.ROOT,
+            "seriesuid,coordX,coordY,coordZ,diameter_mm%n%s,0,0,%.1f,8.0%n",
+            v.seriesUid(),
+            v.zMm(v.depth() - 1) + 500));
     List<String> reasons = new ArrayList<>();
     try (SimilarCaseSearch cbmir = SimilarCaseSearch.create()) {
-      SimilarCaseSearch.IngestReport r = cbmir.ingest(archive, IngestOptions.builder()
-          .listener(collecting(reasons)).build());
+      SimilarCaseSearch.IngestReport r =
+          cbmir.ingest(archive, IngestOptions.builder().listener(collecting(reasons)).build());
       assertEquals(3, r.volumes());
       assertEquals(1, reasons.size(), "" + reasons);
-      assertTrue(reasons.get(0).contains("annotations.csv") && reasons.get(0).contains("outside"),
+      assertTrue(
+          reasons.get(0).contains("annotations.csv") && reasons.get(0).contains("outside"),
           reasons.get(0));
       for (int ord = 0; ord < cbmir.index().ordinalCount(); ord++) {
         assertEquals(NoduleClass.UNKNOWN, cbmir.index().ref(ord).noduleClass());
@@ -165,8 +183,8 @@ class SimilarCaseSearchTest {
       assertEquals(new SimilarCaseSearch.IngestReport(0, 0, 0, 3, 0), again);
       assertEquals(30, cbmir.index().size());
 
-      SimilarCaseSearch.IngestReport replaced = cbmir.ingest(archive,
-          IngestOptions.builder().replaceIndexedSeries().build());
+      SimilarCaseSearch.IngestReport replaced =
+          cbmir.ingest(archive, IngestOptions.builder().replaceIndexedSeries().build());
       assertEquals(new SimilarCaseSearch.IngestReport(3, 30, 0, 0, 3), replaced);
       assertEquals(30, cbmir.index().size());
       assertEquals(60, cbmir.index().ordinalCount());
@@ -181,44 +199,46 @@ class SimilarCaseSearchTest {
     Path archive = archive("atomic", false);
     Encoder shipped = Models.encoder();
     // Fails on the 7th slice of PH1: the first six were encoded, none may reach the index.
-    Encoder failing = new Encoder() {
-      @Override
-      public Embedding encode(CtSlice slice, LungMask mask) {
-        if (slice.ref().patientId().equals("PH1") && slice.ref().sliceIndex() == 6) {
-          throw new IllegalArgumentException("simulated model failure");
-        }
-        return shipped.encode(slice, mask);
-      }
+    Encoder failing =
+        new Encoder() {
+          @Override
+          public Embedding encode(CtSlice slice, LungMask mask) {
+            if (slice.ref().patientId().equals("PH1") && slice.ref().sliceIndex() == 6) {
+              throw new IllegalArgumentException("simulated model failure");
+            }
+            return shipped.encode(slice, mask);
+          }
 
-      @Override
-      public int featureDimension() {
-        return shipped.featureDimension();
-      }
+          @Override
+          public int featureDimension() {
+            return shipped.featureDimension();
+          }
 
-      @Override
-      public int bits() {
-        return shipped.bits();
-      }
+          @Override
+          public int bits() {
+            return shipped.bits();
+          }
 
-      @Override
-      public String modelFingerprint() {
-        return shipped.modelFingerprint();
-      }
+          @Override
+          public String modelFingerprint() {
+            return shipped.modelFingerprint();
+          }
 
-      @Override
-      public void close() {
-        shipped.close();
-      }
-    };
+          @Override
+          public void close() {
+            shipped.close();
+          }
+        };
     List<String> reasons = new ArrayList<>();
     try (SimilarCaseSearch cbmir = SimilarCaseSearch.create(Models.segmenter(), failing)) {
-      SimilarCaseSearch.IngestReport r = cbmir.ingest(archive, IngestOptions.builder()
-          .listener(collecting(reasons)).build());
+      SimilarCaseSearch.IngestReport r =
+          cbmir.ingest(archive, IngestOptions.builder().listener(collecting(reasons)).build());
       assertEquals(2, r.volumes());
       assertEquals(20, r.slices());
       assertEquals(1, r.skippedFiles());
-      assertTrue(reasons.get(0).contains("simulated model failure")
-          && reasons.get(0).contains("PH1"), reasons.get(0));
+      assertTrue(
+          reasons.get(0).contains("simulated model failure") && reasons.get(0).contains("PH1"),
+          reasons.get(0));
       for (int ord = 0; ord < cbmir.index().ordinalCount(); ord++) {
         assertNotEquals("PH1", cbmir.index().ref(ord).patientId());
       }
@@ -229,8 +249,9 @@ class SimilarCaseSearchTest {
   void pseudonymisedIndexHoldsNoIdentifierFromTheImages() throws IOException {
     Path archive = archive("private", true);
     CtVolume raw = MetaImage.read(archive.resolve("PH0.mhd"));
-    IdentifierPolicy policy = IdentifierPolicy.pseudonymise("0123456789abcdef0123456789abcdef"
-        .getBytes(StandardCharsets.US_ASCII));
+    IdentifierPolicy policy =
+        IdentifierPolicy.pseudonymise(
+            "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
     Path saved = dir.resolve("private.cbmir");
     try (SimilarCaseSearch cbmir = SimilarCaseSearch.builder().identifiers(policy).create()) {
       cbmir.ingest(archive);
@@ -240,15 +261,25 @@ class SimilarCaseSearchTest {
         assertTrue(ref.seriesUid().matches("2\\.25\\.[0-9]+"), ref.seriesUid());
         assertFalse(ref.patientId().startsWith("PH"), ref.patientId());
       }
-      assertEquals(3, cbmir.ingest(archive).skippedDuplicates(),
+      assertEquals(
+          3,
+          cbmir.ingest(archive).skippedDuplicates(),
           "pseudonyms are stable, so a re-ingested series is recognised");
-      List<Hit> hits = cbmir.search(raw.slice(3), SearchRequest.builder().k(10)
-          .excludePatients(Set.of(policy.patientId("PH0"))).build()).hits();
+      List<Hit> hits =
+          cbmir
+              .search(
+                  raw.slice(3),
+                  SearchRequest.builder()
+                      .k(10)
+                      .excludePatients(Set.of(policy.patientId("PH0")))
+                      .build())
+              .hits();
       assertTrue(hits.stream().noneMatch(h -> h.ref().patientId().equals(policy.patientId("PH0"))));
       cbmir.save(saved);
     }
     String bytes = new String(Files.readAllBytes(saved), StandardCharsets.ISO_8859_1);
-    assertFalse(bytes.contains("PH0") || bytes.contains(raw.seriesUid()),
+    assertFalse(
+        bytes.contains("PH0") || bytes.contains(raw.seriesUid()),
         "the saved file holds no patient ID or series UID from the images");
   }
 
@@ -257,8 +288,8 @@ class SimilarCaseSearchTest {
     Path empty = dir.resolve("empty");
     Files.createDirectories(empty);
     try (SimilarCaseSearch cbmir = SimilarCaseSearch.create()) {
-      UnreadableInputException e = assertThrows(UnreadableInputException.class,
-          () -> cbmir.ingest(empty));
+      UnreadableInputException e =
+          assertThrows(UnreadableInputException.class, () -> cbmir.ingest(empty));
       assertTrue(e.getMessage().contains("no CT volume"), e.getMessage());
     }
   }

@@ -20,6 +20,7 @@ import org.roaringbitmap.RoaringBitmap;
 final class CoarseStage {
   /** Below this many codes a scan always wins and no tables are built. */
   static final int MIH_MIN_CODES = 4096;
+
   /** Tables are rebuilt when more than 1/16 of the codes are not in them. */
   static final int MAX_UNHASHED_FRACTION_INVERSE = 16;
 
@@ -51,8 +52,8 @@ final class CoarseStage {
   }
 
   /**
-   * All unblocked codes within radius {@code r}, widened to the smallest radius that holds at
-   * least {@code target} of them (or everything, when the index has fewer).
+   * All unblocked codes within radius {@code r}, widened to the smallest radius that holds at least
+   * {@code target} of them (or everything, when the index has fewer).
    *
    * <p>First the pool at {@code r}, by multi-index hashing when its estimated cost is below one
    * linear scan's. If that pool is too small, the radius that holds about twice the target is
@@ -70,7 +71,8 @@ final class CoarseStage {
       int level = tables.levelFor(r);
       if (mihCost(tables, q, qo, level, scanNs) < scanNs) {
         Pool p = mihPool(tables, q, qo, r, level, target, blocked, scanNs);
-        return p != null ? p
+        return p != null
+            ? p
             : scanWiden(q, qo, r, scan.estimateRadius(q, qo, r, target), target, blocked);
       }
     }
@@ -95,8 +97,15 @@ final class CoarseStage {
    * The pool from multi-index levels {@code 0..level} plus the unhashed tail, widened by {@link
    * #mihWiden}; {@code null} when widening would cost more than a scan.
    */
-  private Pool mihPool(MultiIndexHashing tables, long[] q, int qo, int r, int level, int target,
-      RoaringBitmap blocked, double scanNs) {
+  private Pool mihPool(
+      MultiIndexHashing tables,
+      long[] q,
+      int qo,
+      int r,
+      int level,
+      int target,
+      RoaringBitmap blocked,
+      double scanNs) {
     Candidates c = new Candidates(Math.max(64, target));
     for (int l = 0; l <= level; l++) {
       tables.probeLevel(codes, q, qo, l, blocked, c);
@@ -119,8 +128,17 @@ final class CoarseStage {
    * Cuts the MIH pool at the smallest radius holding {@code target}, probing further levels while
    * that costs less than a scan; {@code null} when it would not.
    */
-  private Pool mihWiden(MultiIndexHashing tables, long[] q, int qo, int r, int level, int covered,
-      int target, RoaringBitmap blocked, Candidates c, double scanNs) {
+  private Pool mihWiden(
+      MultiIndexHashing tables,
+      long[] q,
+      int qo,
+      int r,
+      int level,
+      int covered,
+      int target,
+      RoaringBitmap blocked,
+      Candidates c,
+      double scanNs) {
     int bits = codes.bits();
     double spent = 0;
     while (true) {
@@ -183,8 +201,7 @@ final class CoarseStage {
       wants[i] = cost >= scanNs;
       wanted += wants[i] ? 1 : 0;
     }
-    return wanted < 2 ? null : scan.sharedScan(qcodes, wants, r, blocked,
-        Math.min(minPool, 4096));
+    return wanted < 2 ? null : scan.sharedScan(qcodes, wants, r, blocked, Math.min(minPool, 4096));
   }
 
   /**
@@ -193,12 +210,20 @@ final class CoarseStage {
    */
   int[] radiusSearch(long[] query, int radius, CoarseStrategy strategy, RoaringBitmap blocked) {
     MultiIndexHashing tables = mih;
-    boolean useMih = switch (strategy) {
-      case MULTI_INDEX_HASHING -> tables != null;
-      case LINEAR_SCAN -> false;
-      case NONE -> tables != null && mihCost(tables, query, 0,
-          tables.levelFor(Math.min(radius, codes.bits())), Double.POSITIVE_INFINITY) < scanNanos();
-    };
+    boolean useMih =
+        switch (strategy) {
+          case MULTI_INDEX_HASHING -> tables != null;
+          case LINEAR_SCAN -> false;
+          case NONE ->
+              tables != null
+                  && mihCost(
+                          tables,
+                          query,
+                          0,
+                          tables.levelFor(Math.min(radius, codes.bits())),
+                          Double.POSITIVE_INFINITY)
+                      < scanNanos();
+        };
     Candidates c;
     if (useMih) {
       c = new Candidates(256);

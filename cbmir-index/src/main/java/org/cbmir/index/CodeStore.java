@@ -34,15 +34,15 @@ interface CodeStore {
    * The codes in {@code [from, to)} within {@code radius} of the query, ascending by ordinal, as
    * {@link org.cbmir.index.kernels.KernelSupport#radiusScan} reports them.
    */
-  int radiusScan(int from, int to, long[] query, int qo, int radius, int[] outOrdinals,
-      int[] outDistances);
+  int radiusScan(
+      int from, int to, long[] query, int qo, int radius, int[] outOrdinals, int[] outDistances);
 
   /** Bytes held, capacity included. */
   long ramBytesUsed();
 
   /**
-   * The {@code codes} section of the first {@code count} codes, word by word, as they are now;
-   * call under the index's lock, write at leisure.
+   * The {@code codes} section of the first {@code count} codes, word by word, as they are now; call
+   * under the index's lock, write at leisure.
    */
   SectionSource snapshot(int count);
 

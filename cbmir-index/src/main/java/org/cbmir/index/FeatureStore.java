@@ -40,8 +40,8 @@ interface FeatureStore {
   long ramBytesUsed();
 
   /**
-   * The {@code features} section of the first {@code count} rows, row-major, as they are now;
-   * call under the index's lock, write at leisure.
+   * The {@code features} section of the first {@code count} rows, row-major, as they are now; call
+   * under the index's lock, write at leisure.
    */
   SectionSource snapshot(int count);
 

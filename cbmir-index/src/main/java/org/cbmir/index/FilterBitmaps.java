@@ -9,8 +9,8 @@ import org.cbmir.api.SearchRequest;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
- * The ordinals of each class, patient and series, from which a request's filters become one
- * bitmap of blocked ordinals.
+ * The ordinals of each class, patient and series, from which a request's filters become one bitmap
+ * of blocked ordinals.
  *
  * <p>Thread-safety: not thread-safe; the owner guards it.
  */
@@ -34,7 +34,8 @@ final class FilterBitmaps {
 
   /** Whether a request has any filter that needs these bitmaps (removed slices aside). */
   static boolean filters(SearchRequest request) {
-    return !request.excludedPatients().isEmpty() || !request.excludedSeries().isEmpty()
+    return !request.excludedPatients().isEmpty()
+        || !request.excludedSeries().isEmpty()
         || !request.allowedClasses().isEmpty();
   }
 

@@ -16,6 +16,7 @@ import org.roaringbitmap.RoaringBitmap;
 final class FineStage {
   /** Candidates re-scored exactly per hit kept: enough that quantisation rarely drops a hit. */
   static final int RESCORE_FACTOR = 4;
+
   /** Fewest candidates re-scored exactly. */
   static final int RESCORE_MIN = 32;
 
@@ -37,8 +38,8 @@ final class FineStage {
   }
 
   private static int widened(int keep) {
-    return (int) Math.min(Integer.MAX_VALUE - 8, Math.max((long) keep * RESCORE_FACTOR,
-        RESCORE_MIN));
+    return (int)
+        Math.min(Integer.MAX_VALUE - 8, Math.max((long) keep * RESCORE_FACTOR, RESCORE_MIN));
   }
 
   private static long[] rank(FeatureStore store, float[] qf, int[] ordinals, int n, int keep) {
@@ -91,8 +92,10 @@ final class FineStage {
     return exact == null ? keys : rescore(qf, keys, keep);
   }
 
-  /** Euclidean (not squared) FC1 distance between the query and row {@code ordinal}, exact when an
-   * exact store is kept. */
+  /**
+   * Euclidean (not squared) FC1 distance between the query and row {@code ordinal}, exact when an
+   * exact store is kept.
+   */
   float distance(float[] qf, int ordinal) {
     return (float) Math.sqrt((exact != null ? exact : features).squareDistance(qf, ordinal));
   }

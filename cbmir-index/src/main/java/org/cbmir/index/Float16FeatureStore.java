@@ -16,6 +16,7 @@ import org.cbmir.index.kernels.Kernels;
 final class Float16FeatureStore implements FeatureStore {
   /** Section name in the index file: {@code count * dimension} halves, row-major. */
   static final String SECTION = "features-f16";
+
   /** The largest finite half-precision value. */
   static final float MAX = 65504f;
 
@@ -45,8 +46,13 @@ final class Float16FeatureStore implements FeatureStore {
     for (int i = 0; i < dim; i++) {
       float v = row[i];
       if (!(Math.abs(v) <= MAX)) {
-        throw new IllegalArgumentException("FC1 value " + v + " at " + i + " is beyond half"
-            + " precision's range (+-65504); use FeatureStorage.FLOAT32 or INT8 for this model");
+        throw new IllegalArgumentException(
+            "FC1 value "
+                + v
+                + " at "
+                + i
+                + " is beyond half"
+                + " precision's range (+-65504); use FeatureStorage.FLOAT32 or INT8 for this model");
       }
     }
   }
@@ -68,8 +74,8 @@ final class Float16FeatureStore implements FeatureStore {
 
   @Override
   public float squareDistance(float[] query, int ordinal) {
-    return Kernels.squareDistanceF16(query, 0, pages[ordinal >>> Pages.SHIFT],
-        (ordinal & Pages.MASK) * dim, dim);
+    return Kernels.squareDistanceF16(
+        query, 0, pages[ordinal >>> Pages.SHIFT], (ordinal & Pages.MASK) * dim, dim);
   }
 
   @Override
@@ -105,9 +111,13 @@ final class Float16FeatureStore implements FeatureStore {
       r.readShorts(page, 0, n);
       for (int i = 0; i < n; i++) {
         if ((page[i] & 0x7c00) == 0x7c00) {
-          throw new CorruptIndexException(r.file(), SECTION, "non-finite half 0x"
-              + Integer.toHexString(page[i] & 0xffff) + " in row "
-              + (p * Pages.ROWS + i / dimension));
+          throw new CorruptIndexException(
+              r.file(),
+              SECTION,
+              "non-finite half 0x"
+                  + Integer.toHexString(page[i] & 0xffff)
+                  + " in row "
+                  + (p * Pages.ROWS + i / dimension));
         }
       }
     }

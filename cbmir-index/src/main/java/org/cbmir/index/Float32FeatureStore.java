@@ -42,8 +42,8 @@ final class Float32FeatureStore implements FeatureStore {
 
   @Override
   public float squareDistance(float[] query, int ordinal) {
-    return Kernels.squareDistance(query, 0, pages[ordinal >>> Pages.SHIFT],
-        (ordinal & Pages.MASK) * dim, dim);
+    return Kernels.squareDistance(
+        query, 0, pages[ordinal >>> Pages.SHIFT], (ordinal & Pages.MASK) * dim, dim);
   }
 
   @Override
@@ -79,7 +79,9 @@ final class Float32FeatureStore implements FeatureStore {
       r.readFloats(page, 0, n);
       for (int i = 0; i < n; i++) {
         if (!Float.isFinite(page[i])) {
-          throw new CorruptIndexException(r.file(), "features",
+          throw new CorruptIndexException(
+              r.file(),
+              "features",
               "non-finite feature " + page[i] + " in row " + (p * Pages.ROWS + i / dimension));
         }
       }

@@ -36,7 +36,8 @@ public final class HammingIndexProvider implements RetrievalIndexProvider {
   @Override
   public RetrievalIndex open(Path file, OpenOptions options) throws IOException {
     String fingerprint = options.modelFingerprint().orElse(null);
-    return options.memoryMapped() ? IndexFile.map(file, fingerprint, options.checksums())
+    return options.memoryMapped()
+        ? IndexFile.map(file, fingerprint, options.checksums())
         : IndexFile.read(file, fingerprint);
   }
 }

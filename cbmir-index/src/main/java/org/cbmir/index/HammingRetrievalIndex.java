@@ -26,9 +26,9 @@ import org.roaringbitmap.RoaringBitmap;
  * FeatureStore}, the {@link SliceTable} of references and filter bitmaps, the {@link CoarseStage}
  * (multi-index hashing or SIMD scan, chosen per query by estimated cost, and the widening rule),
  * the {@link FineStage} (SIMD FC1 rerank, ties by ordinal), the {@link HitAssembler}, and {@link
- * SearchModes}, which composes them per mode. Obtain it
- * through {@link org.cbmir.api.RetrievalIndexes}; the extra public methods serve tools and
- * benchmarks that work below the request level.
+ * SearchModes}, which composes them per mode. Obtain it through {@link
+ * org.cbmir.api.RetrievalIndexes}; the extra public methods serve tools and benchmarks that work
+ * below the request level.
  *
  * <p>Thread-safety: thread-safe. Searches run concurrently under a read lock; adds and removes take
  * the write lock briefly. Multi-index tables are rebuilt lazily, by the first search that finds
@@ -37,30 +37,40 @@ import org.roaringbitmap.RoaringBitmap;
 public final class HammingRetrievalIndex implements RetrievalIndex {
   private final IndexShape shape;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
   /** One save at a time per index: saves to one path share a temporary file name. */
   private final ReentrantLock saveLock = new ReentrantLock();
 
   private final CodeStore codes;
   private final FeatureStore features;
+
   /** Float32 rows for exact re-scoring beside approximate {@link #features}, or null. */
   private final FeatureStore exact;
+
   private final FeatureStorage storage;
   private final SliceTable slices;
   private final RoaringBitmap tombstones;
   private final CoarseStage coarse;
   private final FineStage fine;
   private final SearchModes modes;
+
   /** The file this index is mapped from, or null when its parts are on the heap. */
   private final Path mappedFrom;
+
   private int count;
   private volatile boolean closed;
 
   HammingRetrievalIndex(IndexConfig config) {
-    this(config, new HeapCodeStore(config.bits(), config.expectedSlices()),
+    this(
+        config,
+        new HeapCodeStore(config.bits(), config.expectedSlices()),
         rankingStore(config.featureStorage(), config.featureDimension()),
         config.featureStorage() == FeatureStorage.INT8_RESCORED
-            ? new Float32FeatureStore(config.featureDimension()) : null,
-        new HeapSliceTable(config.expectedSlices()), new RoaringBitmap(), null);
+            ? new Float32FeatureStore(config.featureDimension())
+            : null,
+        new HeapSliceTable(config.expectedSlices()),
+        new RoaringBitmap(),
+        null);
   }
 
   private static FeatureStore rankingStore(FeatureStorage storage, int dim) {
@@ -76,8 +86,14 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
    * rank, {@code exact} (null unless the storage is {@code INT8_RESCORED}) re-scores; {@code
    * mappedFrom} is the file whose mapping serves the parts, or null for parts on the heap.
    */
-  HammingRetrievalIndex(IndexConfig config, CodeStore codes, FeatureStore features,
-      FeatureStore exact, SliceTable slices, RoaringBitmap tombstones, Path mappedFrom) {
+  HammingRetrievalIndex(
+      IndexConfig config,
+      CodeStore codes,
+      FeatureStore features,
+      FeatureStore exact,
+      SliceTable slices,
+      RoaringBitmap tombstones,
+      Path mappedFrom) {
     this.mappedFrom = mappedFrom;
     this.shape = IndexShape.of(config);
     this.storage = config.featureStorage();
@@ -115,9 +131,11 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
       throw new IllegalArgumentException("ref is required");
     }
     if (mappedFrom != null) {
-      throw new UnsupportedOperationException("this index is memory-mapped from " + mappedFrom
-          + ", which is read-only for adds; open it without OpenOptions.Builder.memoryMapped()"
-          + " to add slices");
+      throw new UnsupportedOperationException(
+          "this index is memory-mapped from "
+              + mappedFrom
+              + ", which is read-only for adds; open it without OpenOptions.Builder.memoryMapped()"
+              + " to add slices");
     }
     shape.check(embedding, "embedding");
     features.checkRow(embedding);
@@ -162,18 +180,20 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
 
   @Override
   public SliceRef ref(int ordinal) {
-    return underReadLock(() -> {
-      checkOrdinal(ordinal);
-      return slices.ref(ordinal);
-    });
+    return underReadLock(
+        () -> {
+          checkOrdinal(ordinal);
+          return slices.ref(ordinal);
+        });
   }
 
   @Override
   public boolean isRemoved(int ordinal) {
-    return underReadLock(() -> {
-      checkOrdinal(ordinal);
-      return tombstones.contains(ordinal);
-    });
+    return underReadLock(
+        () -> {
+          checkOrdinal(ordinal);
+          return tombstones.contains(ordinal);
+        });
   }
 
   /** Runs a read on an open index under the read lock. */
@@ -223,28 +243,38 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
       shape.check(queries.get(i), "query " + i);
     }
     refreshTables();
-    return underReadLock(() -> {
-      int nq = queries.size();
-      int words = shape.words();
-      long[] qcodes = new long[nq * words];
-      for (int i = 0; i < nq; i++) {
-        queries.get(i).copyCodeInto(qcodes, i * words);
-      }
-      RoaringBitmap blocked = slices.blocked(request, tombstones);
-      int live = count - (blocked == null ? 0 : blocked.getCardinality());
-      Candidates[] firstPass = request.mode() == SearchMode.COARSE_TO_FINE && nq > 1
-          ? coarse.sharedScan(qcodes, nq, request.hammingRadius(), blocked,
-              request.minPoolSize())
-          : null;
-      List<SearchResult> out = new ArrayList<>(nq);
-      float[] qf = new float[shape.dimension()];
-      for (int i = 0; i < nq; i++) {
-        queries.get(i).copyFc1Into(qf, 0);
-        out.add(modes.search(qcodes, i * words, qf, request, blocked, live, count,
-            firstPass == null ? null : firstPass[i]));
-      }
-      return out;
-    });
+    return underReadLock(
+        () -> {
+          int nq = queries.size();
+          int words = shape.words();
+          long[] qcodes = new long[nq * words];
+          for (int i = 0; i < nq; i++) {
+            queries.get(i).copyCodeInto(qcodes, i * words);
+          }
+          RoaringBitmap blocked = slices.blocked(request, tombstones);
+          int live = count - (blocked == null ? 0 : blocked.getCardinality());
+          Candidates[] firstPass =
+              request.mode() == SearchMode.COARSE_TO_FINE && nq > 1
+                  ? coarse.sharedScan(
+                      qcodes, nq, request.hammingRadius(), blocked, request.minPoolSize())
+                  : null;
+          List<SearchResult> out = new ArrayList<>(nq);
+          float[] qf = new float[shape.dimension()];
+          for (int i = 0; i < nq; i++) {
+            queries.get(i).copyFc1Into(qf, 0);
+            out.add(
+                modes.search(
+                    qcodes,
+                    i * words,
+                    qf,
+                    request,
+                    blocked,
+                    live,
+                    count,
+                    firstPass == null ? null : firstPass[i]));
+          }
+          return out;
+        });
   }
 
   // ---------------------------------------------------------------- below the request level
@@ -260,8 +290,9 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
       throw new IllegalArgumentException("radius must be >= 0, got " + radius);
     }
     refreshTables();
-    return underReadLock(() -> coarse.radiusSearch(query, radius, strategy,
-        tombstones.isEmpty() ? null : tombstones));
+    return underReadLock(
+        () ->
+            coarse.radiusSearch(query, radius, strategy, tombstones.isEmpty() ? null : tombstones));
   }
 
   /** The {@code m} live codes nearest a packed query code by Hamming distance, ties by ordinal. */
@@ -270,15 +301,16 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     if (m < 1) {
       throw new IllegalArgumentException("m must be >= 1, got " + m);
     }
-    return underReadLock(() -> {
-      long[] keys = coarse.linear().topByHamming(query, 0, m,
-          tombstones.isEmpty() ? null : tombstones);
-      int[] out = new int[keys.length];
-      for (int i = 0; i < keys.length; i++) {
-        out[i] = LongHeap.ordinal(keys[i]);
-      }
-      return out;
-    });
+    return underReadLock(
+        () -> {
+          long[] keys =
+              coarse.linear().topByHamming(query, 0, m, tombstones.isEmpty() ? null : tombstones);
+          int[] out = new int[keys.length];
+          for (int i = 0; i < keys.length; i++) {
+            out[i] = LongHeap.ordinal(keys[i]);
+          }
+          return out;
+        });
   }
 
   /** Number of multi-index tables in use (0 when the index is too small to use them). */
@@ -292,9 +324,12 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
    * from the arrays' lengths (capacity included).
    */
   public double hotBytesPerSlice() {
-    return underReadLock(() -> count == 0 ? 0.0
-        : (double) (codes.ramBytesUsed() + features.ramBytesUsed() + coarse.ramBytesUsed())
-            / count);
+    return underReadLock(
+        () ->
+            count == 0
+                ? 0.0
+                : (double) (codes.ramBytesUsed() + features.ramBytesUsed() + coarse.ramBytesUsed())
+                    / count);
   }
 
   /**
@@ -302,9 +337,14 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
    * query only), slice references, filter bitmaps and tombstones.
    */
   public long ramBytesUsed() {
-    return underReadLock(() -> codes.ramBytesUsed() + features.ramBytesUsed()
-        + (exact == null ? 0 : exact.ramBytesUsed()) + coarse.ramBytesUsed()
-        + slices.ramBytesUsed() + tombstones.getLongSizeInBytes());
+    return underReadLock(
+        () ->
+            codes.ramBytesUsed()
+                + features.ramBytesUsed()
+                + (exact == null ? 0 : exact.ramBytesUsed())
+                + coarse.ramBytesUsed()
+                + slices.ramBytesUsed()
+                + tombstones.getLongSizeInBytes());
   }
 
   /** How the FC1 features are kept. */
@@ -355,10 +395,11 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
       try {
         ensureOpen();
         n = count;
-        parts = exact == null
-            ? List.of(codes.snapshot(n), features.snapshot(n), slices.snapshot(n))
-            : List.of(codes.snapshot(n), features.snapshot(n), exact.snapshot(n),
-                slices.snapshot(n));
+        parts =
+            exact == null
+                ? List.of(codes.snapshot(n), features.snapshot(n), slices.snapshot(n))
+                : List.of(
+                    codes.snapshot(n), features.snapshot(n), exact.snapshot(n), slices.snapshot(n));
         removed = tombstones.clone();
       } finally {
         lock.readLock().unlock();
@@ -409,7 +450,12 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
 
   @Override
   public String toString() {
-    return "HammingRetrievalIndex[" + count + " slices, " + shape.bits() + " bits, "
-        + shape.dimension() + "-d FC1]";
+    return "HammingRetrievalIndex["
+        + count
+        + " slices, "
+        + shape.bits()
+        + " bits, "
+        + shape.dimension()
+        + "-d FC1]";
   }
 }

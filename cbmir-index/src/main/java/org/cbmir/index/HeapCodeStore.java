@@ -30,8 +30,14 @@ final class HeapCodeStore implements CodeStore {
   /** A store over existing packed codes (not copied), for tools and tests. */
   static HeapCodeStore wrap(int bits, long[] codes, int size) {
     if ((long) size * Embedding.wordsFor(bits) > codes.length) {
-      throw new IllegalArgumentException(size + " codes of " + bits + " bits need "
-          + (long) size * Embedding.wordsFor(bits) + " words, got " + codes.length);
+      throw new IllegalArgumentException(
+          size
+              + " codes of "
+              + bits
+              + " bits need "
+              + (long) size * Embedding.wordsFor(bits)
+              + " words, got "
+              + codes.length);
     }
     return new HeapCodeStore(bits, codes, size);
   }
@@ -82,10 +88,9 @@ final class HeapCodeStore implements CodeStore {
   }
 
   @Override
-  public int radiusScan(int from, int to, long[] query, int qo, int radius, int[] outOrdinals,
-      int[] outDistances) {
-    return Kernels.radiusScan(codes, words, from, to, query, qo, radius, outOrdinals,
-        outDistances);
+  public int radiusScan(
+      int from, int to, long[] query, int qo, int radius, int[] outOrdinals, int[] outDistances) {
+    return Kernels.radiusScan(codes, words, from, to, query, qo, radius, outOrdinals, outDistances);
   }
 
   @Override

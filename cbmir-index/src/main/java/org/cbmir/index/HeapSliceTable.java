@@ -46,10 +46,13 @@ final class HeapSliceTable implements SliceTable {
   @Override
   public void add(SliceRef ref) {
     Series s = new Series(ref.patientId(), ref.studyUid(), ref.seriesUid());
-    int sid = seriesIds.computeIfAbsent(s, k -> {
-      series.add(k);
-      return series.size() - 1;
-    });
+    int sid =
+        seriesIds.computeIfAbsent(
+            s,
+            k -> {
+              series.add(k);
+              return series.size() - 1;
+            });
     byte label = ref.noduleClass().isKnown() ? (byte) ref.noduleClass().label() : UNKNOWN_CLASS;
     append(sid, ref.sliceIndex(), ref.zMm(), label, (float) ref.noduleDiameterMm());
   }
@@ -75,8 +78,8 @@ final class HeapSliceTable implements SliceTable {
 
   @Override
   public SliceRef ref(int ord) {
-    return SliceTable.toRef(series.get(seriesOf[ord]), sliceIndex[ord], zMm[ord],
-        classLabel[ord], diameterMm[ord]);
+    return SliceTable.toRef(
+        series.get(seriesOf[ord]), sliceIndex[ord], zMm[ord], classLabel[ord], diameterMm[ord]);
   }
 
   @Override

@@ -26,13 +26,21 @@ final class HitAssembler {
 
   /** Hits from keys ranked by squared FC1 distance. */
   List<Hit> byFeatures(long[] keys, long[] q, int qo, int k, int cap) {
-    return assemble(keys, k, cap, (ord, key) -> codes.distance(ord, q, qo),
+    return assemble(
+        keys,
+        k,
+        cap,
+        (ord, key) -> codes.distance(ord, q, qo),
         (ord, key) -> (float) Math.sqrt(Float.intBitsToFloat(LongHeap.distanceBits(key))));
   }
 
   /** Hits from keys ranked by Hamming distance. */
   List<Hit> byHamming(long[] keys, float[] qf, int k, int cap) {
-    return assemble(keys, k, cap, (ord, key) -> LongHeap.distanceBits(key),
+    return assemble(
+        keys,
+        k,
+        cap,
+        (ord, key) -> LongHeap.distanceBits(key),
         (ord, key) -> fine.distance(qf, ord));
   }
 
@@ -41,8 +49,8 @@ final class HitAssembler {
     T of(int ordinal, long key);
   }
 
-  private List<Hit> assemble(long[] keys, int k, int cap, Distance<Integer> hamming,
-      Distance<Float> fc1) {
+  private List<Hit> assemble(
+      long[] keys, int k, int cap, Distance<Integer> hamming, Distance<Float> fc1) {
     List<Hit> hits = new ArrayList<>(Math.min(k, keys.length));
     Map<String, Integer> perPatient = cap == Integer.MAX_VALUE ? null : new HashMap<>();
     for (int i = 0; i < keys.length && hits.size() < k; i++) {
@@ -50,8 +58,13 @@ final class HitAssembler {
       if (perPatient != null && perPatient.merge(slices.patientId(ord), 1, Integer::sum) > cap) {
         continue;
       }
-      hits.add(new Hit(ord, slices.ref(ord), hamming.of(ord, keys[i]), fc1.of(ord, keys[i]),
-          hits.size() + 1));
+      hits.add(
+          new Hit(
+              ord,
+              slices.ref(ord),
+              hamming.of(ord, keys[i]),
+              fc1.of(ord, keys[i]),
+              hits.size() + 1));
     }
     return hits;
   }

@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.LinkOption;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -52,23 +52,28 @@ import org.slf4j.LoggerFactory;
  * writes a temporary file with a fixed name beside the target ({@code .NAME.cbmir-tmp}), forces it
  * to disk and renames it over the target, so a failed save leaves the previous file intact; a
  * temporary file left by a killed save is removed by the next save, or by an open once it is a
- * minute old. Loading checks every length against
- * the header and the file size and every checksum before it builds the index, so it never returns
- * a partial index.
+ * minute old. Loading checks every length against the header and the file size and every checksum
+ * before it builds the index, so it never returns a partial index.
  *
  * <p>Thread-safety: stateless; the caller holds the index's lock.
  */
 final class IndexFile {
   static final int VERSION = 1;
+
   /** The version of files whose features are not (only) float32. */
   static final int VERSION_COMPACT = 2;
+
   private static final byte[] MAGIC = "CBMIRIDX".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] END = "CBMIREND".getBytes(StandardCharsets.US_ASCII);
+
   /** Sections after the feature sections: codes, features..., series, slices, tombstones. */
   private static final int OTHER_SECTIONS = 4;
+
   static final int CHUNK = 1 << 20;
+
   /** The section of float32 feature rows. */
   static final String FLOAT32_SECTION = "features";
+
   private static final Logger LOG = LoggerFactory.getLogger(IndexFile.class);
 
   private IndexFile() {}
@@ -79,8 +84,14 @@ final class IndexFile {
    * Writes snapshots of an index's parts to {@code file} (see the class comment); needs no lock:
    * the snapshots and the tombstone copy were taken under it.
    */
-  static void write(Path file, IndexShape shape, FeatureStorage storage, int count,
-      List<SectionSource> parts, RoaringBitmap tombstones) throws IOException {
+  static void write(
+      Path file,
+      IndexShape shape,
+      FeatureStorage storage,
+      int count,
+      List<SectionSource> parts,
+      RoaringBitmap tombstones)
+      throws IOException {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     if (dir != null && !Files.isDirectory(dir)) {
@@ -89,8 +100,13 @@ final class IndexFile {
     // Only a regular file (or nothing) is replaced: never a link, a device, a pipe or a folder.
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)
         && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
-      throw new FileSystemException(target.toString(), null, "refusing to save over something"
-          + " that is not a regular file (" + kind(target) + "); remove it or choose another path");
+      throw new FileSystemException(
+          target.toString(),
+          null,
+          "refusing to save over something"
+              + " that is not a regular file ("
+              + kind(target)
+              + "); remove it or choose another path");
     }
     sweepStaleTemps(target, 0);
     Path tmp = tempFor(target);
@@ -99,8 +115,13 @@ final class IndexFile {
     try {
       opened = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (FileAlreadyExistsException e) {
-      throw new FileSystemException(target.toString(), null, "another save to this path is in"
-          + " progress (its temporary file " + tmp.getFileName() + " exists)");
+      throw new FileSystemException(
+          target.toString(),
+          null,
+          "another save to this path is in"
+              + " progress (its temporary file "
+              + tmp.getFileName()
+              + " exists)");
     }
     try (FileChannel ch = opened) {
       SectionWriter w = new SectionWriter(ch);
@@ -132,8 +153,8 @@ final class IndexFile {
 
   /**
    * The temporary file of a save to {@code target}: one fixed, recognisable name per target, so
-   * that a save killed half-way leaves one file that the next save or open removes, not a new
-   * one each time.
+   * that a save killed half-way leaves one file that the next save or open removes, not a new one
+   * each time.
    */
   static Path tempFor(Path target) {
     return target.resolveSibling("." + target.getFileName() + ".cbmir-tmp");
@@ -153,9 +174,12 @@ final class IndexFile {
     try (var files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files::iterator) {
         String name = p.getFileName().toString();
-        boolean ours = p.equals(tempFor(target))
-            || (name.startsWith(legacy) && name.substring(legacy.length()).matches("[0-9a-f]+"));
-        if (ours && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+        boolean ours =
+            p.equals(tempFor(target))
+                || (name.startsWith(legacy)
+                    && name.substring(legacy.length()).matches("[0-9a-f]+"));
+        if (ours
+            && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
             && now - Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis()
                 >= olderThanMillis) {
           Files.deleteIfExists(p);
@@ -210,14 +234,18 @@ final class IndexFile {
     };
   }
 
-  private static void writeHeader(SectionWriter w, IndexShape shape, FeatureStorage storage,
-      int count, int sections) throws IOException {
-    ByteBuffer h = ByteBuffer.allocate(256 + shape.fingerprint().length() * 4)
-        .order(ByteOrder.LITTLE_ENDIAN);
+  private static void writeHeader(
+      SectionWriter w, IndexShape shape, FeatureStorage storage, int count, int sections)
+      throws IOException {
+    ByteBuffer h =
+        ByteBuffer.allocate(256 + shape.fingerprint().length() * 4).order(ByteOrder.LITTLE_ENDIAN);
     byte[] fp = shape.fingerprint().getBytes(StandardCharsets.UTF_8);
     boolean compact = storage != FeatureStorage.FLOAT32;
-    h.put(MAGIC).putInt(compact ? VERSION_COMPACT : VERSION).putInt(shape.bits())
-        .putInt(shape.dimension()).putInt(count);
+    h.put(MAGIC)
+        .putInt(compact ? VERSION_COMPACT : VERSION)
+        .putInt(shape.bits())
+        .putInt(shape.dimension())
+        .putInt(count);
     if (compact) {
       h.putInt(storage.ordinal());
     }
@@ -244,8 +272,13 @@ final class IndexFile {
   /** What a file's header says. */
   private record Header(int bits, int dim, int count, FeatureStorage storage, String fingerprint) {
     IndexConfig config() {
-      return IndexConfig.builder().bits(bits).featureDimension(dim).modelFingerprint(fingerprint)
-          .expectedSlices(0).featureStorage(storage).build();
+      return IndexConfig.builder()
+          .bits(bits)
+          .featureDimension(dim)
+          .modelFingerprint(fingerprint)
+          .expectedSlices(0)
+          .featureStorage(storage)
+          .build();
     }
   }
 
@@ -258,17 +291,24 @@ final class IndexFile {
       HeapCodeStore codes = HeapCodeStore.read(r, h.bits(), h.count());
       List<FeatureStore> stores = new ArrayList<>();
       for (String section : featureSections(h.storage())) {
-        stores.add(switch (section) {
-          case FLOAT32_SECTION -> Float32FeatureStore.read(r, h.dim(), h.count());
-          case Int8FeatureStore.SECTION -> Int8FeatureStore.read(r, h.dim(), h.count());
-          default -> Float16FeatureStore.read(r, h.dim(), h.count());
-        });
+        stores.add(
+            switch (section) {
+              case FLOAT32_SECTION -> Float32FeatureStore.read(r, h.dim(), h.count());
+              case Int8FeatureStore.SECTION -> Int8FeatureStore.read(r, h.dim(), h.count());
+              default -> Float16FeatureStore.read(r, h.dim(), h.count());
+            });
       }
       SliceTable table = HeapSliceTable.read(r, h.count());
       RoaringBitmap tombstones = readTombstones(r, file, h.count());
       checkTrailer(r, ch, file);
-      return new HammingRetrievalIndex(h.config(), codes, stores.get(0),
-          stores.size() > 1 ? stores.get(1) : null, table, tombstones, null);
+      return new HammingRetrievalIndex(
+          h.config(),
+          codes,
+          stores.get(0),
+          stores.size() > 1 ? stores.get(1) : null,
+          table,
+          tombstones,
+          null);
     }
   }
 
@@ -278,8 +318,8 @@ final class IndexFile {
    * removed set; maps the feature rows and the slice records. Checksums of the mapped sections are
    * verified now or by their first reader, as {@code checksums} says.
    */
-  static HammingRetrievalIndex map(Path file, String expectedFingerprint,
-      OpenOptions.Checksums checksums) throws IOException {
+  static HammingRetrievalIndex map(
+      Path file, String expectedFingerprint, OpenOptions.Checksums checksums) throws IOException {
     checkReadable(file);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       SectionReader r = new SectionReader(file, ch);
@@ -289,19 +329,23 @@ final class IndexFile {
       List<FeatureStore> stores = new ArrayList<>();
       for (String section : featureSections(h.storage())) {
         int row = rowBytes(section, h.dim());
-        MappedSection m = MappedSection.map(ch, file,
-            r.skipSection(section, (long) row * h.count()), row);
+        MappedSection m =
+            MappedSection.map(ch, file, r.skipSection(section, (long) row * h.count()), row);
         mapped.add(m);
-        stores.add(switch (section) {
-          case FLOAT32_SECTION -> MappedFeatureStore.float32(m, h.dim(), h.count());
-          case Int8FeatureStore.SECTION -> MappedFeatureStore.int8(m, h.dim(), h.count());
-          default -> MappedFeatureStore.float16(m, h.dim(), h.count());
-        });
+        stores.add(
+            switch (section) {
+              case FLOAT32_SECTION -> MappedFeatureStore.float32(m, h.dim(), h.count());
+              case Int8FeatureStore.SECTION -> MappedFeatureStore.int8(m, h.dim(), h.count());
+              default -> MappedFeatureStore.float16(m, h.dim(), h.count());
+            });
       }
       List<SliceTable.Series> series = SliceTable.readSeries(r);
-      MappedSection records = MappedSection.map(ch, file,
-          r.skipSection("slices", (long) SliceTable.SLICE_RECORD * h.count()),
-          SliceTable.SLICE_RECORD);
+      MappedSection records =
+          MappedSection.map(
+              ch,
+              file,
+              r.skipSection("slices", (long) SliceTable.SLICE_RECORD * h.count()),
+              SliceTable.SLICE_RECORD);
       mapped.add(records);
       RoaringBitmap tombstones = readTombstones(r, file, h.count());
       checkTrailer(r, ch, file);
@@ -310,9 +354,14 @@ final class IndexFile {
           m.verify();
         }
       }
-      return new HammingRetrievalIndex(h.config(), codes, stores.get(0),
+      return new HammingRetrievalIndex(
+          h.config(),
+          codes,
+          stores.get(0),
           stores.size() > 1 ? stores.get(1) : null,
-          new MappedSliceTable(records, series, h.count()), tombstones, file);
+          new MappedSliceTable(records, series, h.count()),
+          tombstones,
+          file);
     }
   }
 
@@ -324,8 +373,8 @@ final class IndexFile {
       throw new NoSuchFileException(file.toString(), null, "no index file there");
     }
     if (!Files.isRegularFile(file)) {
-      throw new FileSystemException(file.toString(), null,
-          "is " + kind(file) + ", expected an index file");
+      throw new FileSystemException(
+          file.toString(), null, "is " + kind(file) + ", expected an index file");
     }
   }
 
@@ -333,15 +382,22 @@ final class IndexFile {
       throws IOException {
     byte[] magic = r.bytes("header", MAGIC.length);
     if (!Arrays.equals(magic, MAGIC)) {
-      throw new CorruptIndexException(file, "header",
-          "not a cbmir index (the file does not start with CBMIRIDX)");
+      throw new CorruptIndexException(
+          file, "header", "not a cbmir index (the file does not start with CBMIRIDX)");
     }
     CRC32C hcrc = new CRC32C();
     hcrc.update(magic);
     int version = r.headerInt(hcrc);
     if (version != VERSION && version != VERSION_COMPACT) {
-      throw new CorruptIndexException(file, "header", "format version " + version
-          + "; this library reads versions " + VERSION + " and " + VERSION_COMPACT);
+      throw new CorruptIndexException(
+          file,
+          "header",
+          "format version "
+              + version
+              + "; this library reads versions "
+              + VERSION
+              + " and "
+              + VERSION_COMPACT);
     }
     int bits = r.headerInt(hcrc);
     int dim = r.headerInt(hcrc);
@@ -356,8 +412,17 @@ final class IndexFile {
     }
     int fpLen = r.headerInt(hcrc);
     if (bits < 1 || bits > 1024 || dim < 1 || count < 0 || fpLen < 1 || fpLen > 4096) {
-      throw new CorruptIndexException(file, "header", "implausible values: bits=" + bits
-          + ", dimension=" + dim + ", count=" + count + ", fingerprint length=" + fpLen);
+      throw new CorruptIndexException(
+          file,
+          "header",
+          "implausible values: bits="
+              + bits
+              + ", dimension="
+              + dim
+              + ", count="
+              + count
+              + ", fingerprint length="
+              + fpLen);
     }
     byte[] fp = r.bytes("header", fpLen);
     hcrc.update(fp);
@@ -368,8 +433,10 @@ final class IndexFile {
     }
     int expectedSections = sectionsFor(storage);
     if (sections != expectedSections) {
-      throw new CorruptIndexException(file, "header", sections + " sections; an index with "
-          + storage + " features has " + expectedSections);
+      throw new CorruptIndexException(
+          file,
+          "header",
+          sections + " sections; an index with " + storage + " features has " + expectedSections);
     }
     String fingerprint = new String(fp, StandardCharsets.UTF_8);
     if (expectedFingerprint != null && !expectedFingerprint.equals(fingerprint)) {
@@ -399,8 +466,7 @@ final class IndexFile {
     return tombstones;
   }
 
-  private static void checkTrailer(SectionReader r, FileChannel ch, Path file)
-      throws IOException {
+  private static void checkTrailer(SectionReader r, FileChannel ch, Path file) throws IOException {
     byte[] end = r.bytes("trailer", END.length);
     if (!Arrays.equals(end, END) || r.position() != ch.size()) {
       throw new CorruptIndexException(file, "trailer", "missing end marker or trailing bytes");

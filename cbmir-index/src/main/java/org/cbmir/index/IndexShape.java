@@ -12,8 +12,11 @@ import org.cbmir.api.IndexConfig;
  */
 record IndexShape(int bits, int words, int dimension, String fingerprint) {
   static IndexShape of(IndexConfig config) {
-    return new IndexShape(config.bits(), Embedding.wordsFor(config.bits()),
-        config.featureDimension(), config.modelFingerprint());
+    return new IndexShape(
+        config.bits(),
+        Embedding.wordsFor(config.bits()),
+        config.featureDimension(),
+        config.modelFingerprint());
   }
 
   void check(Embedding e, String what) {
@@ -25,19 +28,28 @@ record IndexShape(int bits, int words, int dimension, String fingerprint) {
           what + " has a " + e.bits() + "-bit code; this index holds " + bits + "-bit codes");
     }
     if (e.fc1Dimension() != dimension) {
-      throw new IllegalArgumentException(what + " has " + e.fc1Dimension()
-          + " FC1 features; this index holds " + dimension);
+      throw new IllegalArgumentException(
+          what + " has " + e.fc1Dimension() + " FC1 features; this index holds " + dimension);
     }
     if (!e.modelFingerprint().equals(fingerprint)) {
-      throw new IllegalArgumentException(what + " comes from model " + e.modelFingerprint()
-          + "; this index was built with model " + fingerprint);
+      throw new IllegalArgumentException(
+          what
+              + " comes from model "
+              + e.modelFingerprint()
+              + "; this index was built with model "
+              + fingerprint);
     }
   }
 
   void checkCode(long[] query) {
     if (query == null || query.length != words) {
-      throw new IllegalArgumentException("query code must have " + words + " words for " + bits
-          + " bits, got " + (query == null ? "null" : query.length));
+      throw new IllegalArgumentException(
+          "query code must have "
+              + words
+              + " words for "
+              + bits
+              + " bits, got "
+              + (query == null ? "null" : query.length));
     }
   }
 }

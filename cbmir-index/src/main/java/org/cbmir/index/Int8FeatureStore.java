@@ -8,9 +8,9 @@ import org.cbmir.index.kernels.Kernels;
 /**
  * FC1 rows quantised to int8 with one scale per row ({@code FeatureStorage.INT8}): row values
  * {@code x} are stored as {@code q = round(x / s)} with {@code s = max|x| / 127}, in pages of
- * {@value Pages#ROWS} rows like {@link Float32FeatureStore}. A distance is computed as {@code
- * |y|^2 - 2 s (y . q) + s^2 |q|^2}: one int8-by-float dot product per row, with {@code |y|^2} once
- * per query and {@code s^2 |q|^2} kept per row, so the kernel reads one byte per value.
+ * {@value Pages#ROWS} rows like {@link Float32FeatureStore}. A distance is computed as {@code |y|^2
+ * - 2 s (y . q) + s^2 |q|^2}: one int8-by-float dot product per row, with {@code |y|^2} once per
+ * query and {@code s^2 |q|^2} kept per row, so the kernel reads one byte per value.
  *
  * <p>A per-row scale (not per dimension) is chosen because rows arrive one at a time: each row's
  * scale depends on that row only, so adding never requantises what is stored.
@@ -87,8 +87,8 @@ final class Int8FeatureStore implements FeatureStore {
    * {@code |y|^2 - 2 s (y . q) + s^2 |q|^2}, clamped at zero, for the row stored at {@code
    * b[off..]}.
    */
-  static float distance(float[] query, float queryNorm, float scale, float rowNorm, byte[] b,
-      int off, int dim) {
+  static float distance(
+      float[] query, float queryNorm, float scale, float rowNorm, byte[] b, int off, int dim) {
     float dot = Kernels.dotInt8(query, 0, b, off, dim);
     return Math.max(0f, queryNorm - 2 * scale * dot + rowNorm);
   }
@@ -147,8 +147,8 @@ final class Int8FeatureStore implements FeatureStore {
   }
 
   /**
-   * Reads the {@value #SECTION} section of {@code count} rows; a scale that is not a positive finite
-   * number, or a value of -128 (never written), is corrupt.
+   * Reads the {@value #SECTION} section of {@code count} rows; a scale that is not a positive
+   * finite number, or a value of -128 (never written), is corrupt.
    */
   static Int8FeatureStore read(SectionReader r, int dimension, int count) throws IOException {
     Int8FeatureStore s = new Int8FeatureStore(dimension);
@@ -157,16 +157,20 @@ final class Int8FeatureStore implements FeatureStore {
       s.ensurePage(row >>> Pages.SHIFT);
       float scale = r.getFloat();
       if (!(scale > 0) || !Float.isFinite(scale)) {
-        throw new CorruptIndexException(r.file(), SECTION, "scale " + scale + " of row " + row
-            + " is not a positive finite number");
+        throw new CorruptIndexException(
+            r.file(),
+            SECTION,
+            "scale " + scale + " of row " + row + " is not a positive finite number");
       }
       byte[] page = s.pages[row >>> Pages.SHIFT];
       int off = (row & Pages.MASK) * dimension;
       r.readFully(page, off, dimension);
       for (int i = off; i < off + dimension; i++) {
         if (page[i] == Byte.MIN_VALUE) {
-          throw new CorruptIndexException(r.file(), SECTION, "value -128 in row " + row
-              + " (quantised values lie in -127..127)");
+          throw new CorruptIndexException(
+              r.file(),
+              SECTION,
+              "value -128 in row " + row + " (quantised values lie in -127..127)");
         }
       }
       s.set(row, scale, page, off);

@@ -33,8 +33,8 @@ final class LinearScan {
   }
 
   /** Adds the codes of {@code [from, size)} with a distance in {@code (above, upTo]} to out. */
-  void scanBand(long[] q, int qo, int from, int above, int upTo, RoaringBitmap blocked,
-      Candidates out) {
+  void scanBand(
+      long[] q, int qo, int from, int above, int upTo, RoaringBitmap blocked, Candidates out) {
     int count = codes.size();
     if (from >= count) {
       return;
@@ -47,8 +47,7 @@ final class LinearScan {
     }
   }
 
-  private static void collect(int[] ords, int[] dists, int n, RoaringBitmap blocked,
-      Candidates c) {
+  private static void collect(int[] ords, int[] dists, int n, RoaringBitmap blocked, Candidates c) {
     for (int j = 0; j < n; j++) {
       if (blocked == null || !blocked.contains(ords[j])) {
         c.add(ords[j], dists[j]);
@@ -60,8 +59,8 @@ final class LinearScan {
    * One pass over the codes for the queries flagged in {@code wants}: each block is scanned for
    * every such query while it is in cache. Entries of queries not flagged stay null.
    */
-  Candidates[] sharedScan(long[] qcodes, boolean[] wants, int r, RoaringBitmap blocked,
-      int initialCapacity) {
+  Candidates[] sharedScan(
+      long[] qcodes, boolean[] wants, int r, RoaringBitmap blocked, int initialCapacity) {
     int words = codes.words();
     int nq = wants.length;
     int count = codes.size();

@@ -8,10 +8,10 @@ import org.cbmir.index.kernels.Kernels;
 
 /**
  * FC1 rows served from a memory-mapped index file, in the layout the heap stores save: each row is
- * copied from the mapping into a scratch array and measured with the same kernel as on the heap,
- * so that a mapped index returns exactly the heap index's distances. The copy is one memory move
- * of the row's bytes, next to the cache misses the row costs either way. Read-only: {@link
- * #append} throws.
+ * copied from the mapping into a scratch array and measured with the same kernel as on the heap, so
+ * that a mapped index returns exactly the heap index's distances. The copy is one memory move of
+ * the row's bytes, next to the cache misses the row costs either way. Read-only: {@link #append}
+ * throws.
  *
  * <p>Thread-safety: thread-safe; scratch arrays are allocated per call.
  */
@@ -148,8 +148,9 @@ abstract sealed class MappedFeatureStore implements FeatureStore {
         int off = section.offsetOf(ord);
         float scale = c.getFloat(off);
         c.get(off + 4, row, 0, dim);
-        out[i] = Int8FeatureStore.distance(query, qn, scale,
-            Int8FeatureStore.rowNorm(scale, row, 0, dim), row, 0, dim);
+        out[i] =
+            Int8FeatureStore.distance(
+                query, qn, scale, Int8FeatureStore.rowNorm(scale, row, 0, dim), row, 0, dim);
       }
     }
   }

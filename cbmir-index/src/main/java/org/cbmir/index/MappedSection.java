@@ -38,8 +38,8 @@ final class MappedSection {
   private volatile boolean verified;
   private volatile CorruptIndexException failure;
 
-  private MappedSection(Path file, SectionReader.Span span, int recordBytes, int shift,
-      ByteBuffer[] chunks) {
+  private MappedSection(
+      Path file, SectionReader.Span span, int recordBytes, int shift, ByteBuffer[] chunks) {
     this.file = file;
     this.span = span;
     this.recordBytes = recordBytes;
@@ -51,8 +51,14 @@ final class MappedSection {
   static MappedSection map(FileChannel ch, Path file, SectionReader.Span span, int recordBytes)
       throws IOException {
     if (span.length() % recordBytes != 0) {
-      throw new CorruptIndexException(file, span.name(), "payload length " + span.length()
-          + " is not a whole number of " + recordBytes + "-byte records");
+      throw new CorruptIndexException(
+          file,
+          span.name(),
+          "payload length "
+              + span.length()
+              + " is not a whole number of "
+              + recordBytes
+              + "-byte records");
     }
     int shift = 63 - Long.numberOfLeadingZeros(Math.max(1, MAX_CHUNK_BYTES / recordBytes));
     long chunkBytes = (long) recordBytes << shift;
@@ -61,8 +67,9 @@ final class MappedSection {
     for (int i = 0; i < n; i++) {
       long start = (long) i * chunkBytes;
       long len = Math.min(chunkBytes, span.length() - start);
-      chunks[i] = ch.map(FileChannel.MapMode.READ_ONLY, span.offset() + start, len)
-          .order(ByteOrder.LITTLE_ENDIAN);
+      chunks[i] =
+          ch.map(FileChannel.MapMode.READ_ONLY, span.offset() + start, len)
+              .order(ByteOrder.LITTLE_ENDIAN);
     }
     return new MappedSection(file, span, recordBytes, shift, chunks);
   }
@@ -146,9 +153,13 @@ final class MappedSection {
    * index.
    */
   static CorruptIndexException fault(Path file, String section, InternalError e) {
-    CorruptIndexException c = new CorruptIndexException(file, section,
-        "the file changed or shrank while the index had it mapped (" + e.getMessage()
-        + "); reopen the index");
+    CorruptIndexException c =
+        new CorruptIndexException(
+            file,
+            section,
+            "the file changed or shrank while the index had it mapped ("
+                + e.getMessage()
+                + "); reopen the index");
     c.initCause(e);
     return c;
   }

@@ -86,7 +86,9 @@ final class MappedSliceTable implements SliceTable {
             int off = records.offsetOf(ord);
             int sid = c.getInt(off);
             byte label = c.get(off + 16);
-            if (sid < 0 || sid >= series.size() || label < UNKNOWN_CLASS
+            if (sid < 0
+                || sid >= series.size()
+                || label < UNKNOWN_CLASS
                 || label >= NoduleClass.COUNT) {
               throw invalid(ord);
             }
@@ -109,8 +111,8 @@ final class MappedSliceTable implements SliceTable {
   @Override
   public SectionSource snapshot(int count) {
     if (count != size) {
-      throw new IllegalStateException("a mapped table holds " + size + " slices, asked for "
-          + count);
+      throw new IllegalStateException(
+          "a mapped table holds " + size + " slices, asked for " + count);
     }
     return w -> {
       SliceTable.writeSeries(w, series);

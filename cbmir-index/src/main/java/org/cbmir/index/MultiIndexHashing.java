@@ -16,8 +16,8 @@ import org.roaringbitmap.RoaringBitmap;
  * (compressed sparse rows), not as one {@code RoaringBitmap} per bucket as the brief first
  * suggested: with {@code 2^s ≈ n} buckets most hold a handful of ordinals scattered over the whole
  * ordinal range, where a RoaringBitmap pays an object and a container per ordinal against 3 bytes
- * here (see {@code MultiIndexHashingTest#roaringBucketsWouldCostMore} for the measurement). RoaringBitmap stays where it is strong: the dense
- * filter bitmaps.
+ * here (see {@code MultiIndexHashingTest#roaringBucketsWouldCostMore} for the measurement).
+ * RoaringBitmap stays where it is strong: the dense filter bitmaps.
  *
  * <p>Candidates are deduplicated without a visited set: a code is accepted only in the probe that
  * finds it first (lowest level, then lowest table), which the verifier recomputes from the
@@ -36,10 +36,13 @@ final class MultiIndexHashing {
   private final int[] start;
   private final int[] length;
   private final int[][] offsets;
+
   /** Low 16 bits of each bucket entry's ordinal, per table. */
   private final char[][] ordinalLow;
+
   /** High bits: one byte per entry while ordinals fit in 24 bits, else a char. */
   private final byte[][] ordinalHigh8;
+
   private final char[][] ordinalHigh16;
 
   private MultiIndexHashing(int bits, int words, int size, int tables) {
@@ -64,14 +67,15 @@ final class MultiIndexHashing {
   }
 
   /**
-   * The number of tables for {@code n} codes of {@code bits} bits: substrings of at most
-   * floor(log2 n) bits, close to the log2(n) that Norouzi et al. recommend, so that a table's
-   * offsets array never holds more entries than the table holds ordinals (it costs at most 4 bytes
-   * a code), and never wider than {@link #MAX_SUBSTRING_BITS}.
+   * The number of tables for {@code n} codes of {@code bits} bits: substrings of at most floor(log2
+   * n) bits, close to the log2(n) that Norouzi et al. recommend, so that a table's offsets array
+   * never holds more entries than the table holds ordinals (it costs at most 4 bytes a code), and
+   * never wider than {@link #MAX_SUBSTRING_BITS}.
    */
   static int tablesFor(int bits, int n) {
-    int width = Math.max(1, Math.min(MAX_SUBSTRING_BITS, 31 - Integer.numberOfLeadingZeros(
-        Math.max(2, n))));
+    int width =
+        Math.max(
+            1, Math.min(MAX_SUBSTRING_BITS, 31 - Integer.numberOfLeadingZeros(Math.max(2, n))));
     return Math.min(bits, (bits + width - 1) / width);
   }
 
@@ -178,8 +182,8 @@ final class MultiIndexHashing {
    * Probes every bucket at exactly {@code level} flips in every table and adds each code found for
    * the first time (see the class comment), with its exact distance, unless it is blocked.
    */
-  void probeLevel(CodeStore codes, long[] query, int qo, int level, RoaringBitmap blocked,
-      Candidates out) {
+  void probeLevel(
+      CodeStore codes, long[] query, int qo, int level, RoaringBitmap blocked, Candidates out) {
     for (int t = 0; t < tables; t++) {
       int len = length[t];
       if (level > len) {
@@ -207,14 +211,16 @@ final class MultiIndexHashing {
   }
 
   /** True when no earlier table finds the code at this level and no table at a lower one. */
-  private boolean isFirstFind(CodeStore codes, int ord, long[] query, int qo, int table,
-      int level) {
+  private boolean isFirstFind(
+      CodeStore codes, int ord, long[] query, int qo, int table, int level) {
     for (int u = 0; u < tables; u++) {
       if (u == table) {
         continue;
       }
-      int d = Integer.bitCount(
-          codes.substring(ord, start[u], length[u]) ^ substring(query, qo, start[u], length[u]));
+      int d =
+          Integer.bitCount(
+              codes.substring(ord, start[u], length[u])
+                  ^ substring(query, qo, start[u], length[u]));
       if (d < level || (d == level && u < table)) {
         return false;
       }
@@ -246,8 +252,10 @@ final class MultiIndexHashing {
   long ramBytesUsed() {
     long b = 0;
     for (int t = 0; t < tables; t++) {
-      b += 4L * offsets[t].length + 2L * ordinalLow[t].length
-          + (ordinalHigh8[t] != null ? ordinalHigh8[t].length : 2L * ordinalHigh16[t].length);
+      b +=
+          4L * offsets[t].length
+              + 2L * ordinalLow[t].length
+              + (ordinalHigh8[t] != null ? ordinalHigh8[t].length : 2L * ordinalHigh16[t].length);
     }
     return b;
   }

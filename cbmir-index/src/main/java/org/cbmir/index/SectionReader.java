@@ -25,8 +25,10 @@ final class SectionReader {
   private long bufStart;
   private String section = "header";
   private CRC32C crc;
+
   /** Index in {@code buf} from which consumed payload bytes are not yet checksummed. */
   private int crcMark;
+
   private long sectionEnd = -1;
 
   SectionReader(Path file, FileChannel ch) throws IOException {
@@ -72,17 +74,25 @@ final class SectionReader {
     }
     String actual = new String(bytes(name, nameLen), StandardCharsets.US_ASCII);
     if (!actual.equals(name)) {
-      throw new CorruptIndexException(file, name, "expected section '" + name + "', found '"
-          + actual + "'");
+      throw new CorruptIndexException(
+          file, name, "expected section '" + name + "', found '" + actual + "'");
     }
     long len = getLong();
     if (len < 0 || (expectedLength >= 0 && len != expectedLength)) {
-      throw new CorruptIndexException(file, name, "payload length " + len
-          + (expectedLength >= 0 ? ", expected " + expectedLength : ""));
+      throw new CorruptIndexException(
+          file,
+          name,
+          "payload length " + len + (expectedLength >= 0 ? ", expected " + expectedLength : ""));
     }
     if (position() + len + 4 > fileSize) {
-      throw new CorruptIndexException(file, name, "file is truncated: section needs "
-          + (len + 4) + " bytes, " + (fileSize - position()) + " remain");
+      throw new CorruptIndexException(
+          file,
+          name,
+          "file is truncated: section needs "
+              + (len + 4)
+              + " bytes, "
+              + (fileSize - position())
+              + " remain");
     }
     if (len > Integer.MAX_VALUE && expectedLength < 0) {
       throw new CorruptIndexException(file, name, "payload length " + len + " is implausible");
@@ -95,8 +105,8 @@ final class SectionReader {
 
   void endSection() throws IOException {
     if (position() != sectionEnd) {
-      throw new CorruptIndexException(file, section, "payload holds "
-          + (sectionEnd - position()) + " unread bytes");
+      throw new CorruptIndexException(
+          file, section, "payload holds " + (sectionEnd - position()) + " unread bytes");
     }
     crc.update(buf.array(), crcMark, buf.position() - crcMark);
     long value = crc.getValue();

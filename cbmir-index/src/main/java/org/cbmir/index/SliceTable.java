@@ -97,16 +97,27 @@ interface SliceTable {
   }
 
   /** Whether a {@code slices} record's fields are ones a save writes. */
-  static boolean validRecord(int sid, int seriesCount, int slice, double z, byte label,
-      float diameter) {
-    return sid >= 0 && sid < seriesCount && slice >= 0 && !Double.isInfinite(z)
-        && label >= UNKNOWN_CLASS && label < NoduleClass.COUNT
-        && !(diameter < 0) && !Float.isInfinite(diameter);
+  static boolean validRecord(
+      int sid, int seriesCount, int slice, double z, byte label, float diameter) {
+    return sid >= 0
+        && sid < seriesCount
+        && slice >= 0
+        && !Double.isInfinite(z)
+        && label >= UNKNOWN_CLASS
+        && label < NoduleClass.COUNT
+        && !(diameter < 0)
+        && !Float.isInfinite(diameter);
   }
 
   /** The reference a record stands for. */
   static SliceRef toRef(Series s, int slice, double z, byte label, float diameter) {
-    return new SliceRef(s.patientId(), s.studyUid(), s.seriesUid(), slice, z,
-        label == UNKNOWN_CLASS ? NoduleClass.UNKNOWN : NoduleClass.ofLabel(label), diameter);
+    return new SliceRef(
+        s.patientId(),
+        s.studyUid(),
+        s.seriesUid(),
+        slice,
+        z,
+        label == UNKNOWN_CLASS ? NoduleClass.UNKNOWN : NoduleClass.ofLabel(label),
+        diameter);
   }
 }

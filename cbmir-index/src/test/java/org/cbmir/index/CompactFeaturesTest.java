@@ -38,8 +38,8 @@ class CompactFeaturesTest {
   private static final int DIM = 256;
 
   /** The same slices in an index of each storage. */
-  private record Built(Map<FeatureStorage, RetrievalIndex> index, long[][] codes,
-      float[][] features) {}
+  private record Built(
+      Map<FeatureStorage, RetrievalIndex> index, long[][] codes, float[][] features) {}
 
   /** Clustered codes and features: neighbours close in both, as an encoder's embeddings are. */
   private static Built build(int n, long seed) {
@@ -51,8 +51,15 @@ class CompactFeaturesTest {
     }
     Map<FeatureStorage, RetrievalIndex> out = new EnumMap<>(FeatureStorage.class);
     for (FeatureStorage s : FeatureStorage.values()) {
-      out.put(s, RetrievalIndexes.create(IndexConfig.builder().bits(BITS).featureDimension(DIM)
-          .modelFingerprint(TestData.MODEL).featureStorage(s).build()));
+      out.put(
+          s,
+          RetrievalIndexes.create(
+              IndexConfig.builder()
+                  .bits(BITS)
+                  .featureDimension(DIM)
+                  .modelFingerprint(TestData.MODEL)
+                  .featureStorage(s)
+                  .build()));
     }
     float[][] features = new float[n][];
     for (int i = 0; i < n; i++) {
@@ -102,8 +109,11 @@ class CompactFeaturesTest {
         if (s == FeatureStorage.INT8) {
           overlap += ordinals(got).stream().filter(ordinals(exact)::contains).count();
           for (int i = 0; i < got.size(); i++) {
-            worstRelative = Math.max(worstRelative, Math.abs(got.get(i).featureDistance()
-                - exact.get(i).featureDistance()) / exact.get(i).featureDistance());
+            worstRelative =
+                Math.max(
+                    worstRelative,
+                    Math.abs(got.get(i).featureDistance() - exact.get(i).featureDistance())
+                        / exact.get(i).featureDistance());
           }
         }
       }
@@ -113,10 +123,18 @@ class CompactFeaturesTest {
     double rescored = same.getOrDefault(FeatureStorage.INT8_RESCORED, 0) / (double) queries;
     double half = same.getOrDefault(FeatureStorage.FLOAT16, 0) / (double) queries;
     double recall = overlap / (10.0 * queries);
-    System.out.printf(java.util.Locale.ROOT, "compact features: top 10 identical to float32's (same"
-        + " slices, same order) for %.3f of %d queries with INT8_RESCORED, %.3f with FLOAT16,"
-        + " %.3f with INT8 (whose top 10 holds %.3f of float32's top 10); worst relative distance"
-        + " error of an INT8 hit %.4f%n", rescored, queries, half, int8, recall, worstRelative);
+    System.out.printf(
+        java.util.Locale.ROOT,
+        "compact features: top 10 identical to float32's (same"
+            + " slices, same order) for %.3f of %d queries with INT8_RESCORED, %.3f with FLOAT16,"
+            + " %.3f with INT8 (whose top 10 holds %.3f of float32's top 10); worst relative distance"
+            + " error of an INT8 hit %.4f%n",
+        rescored,
+        queries,
+        half,
+        int8,
+        recall,
+        worstRelative);
     assertEquals(queries, same.get(FeatureStorage.FLOAT32));
     assertTrue(rescored >= 0.99, "re-scored top 10 equal for " + rescored);
     // Half precision rounds each stored value; neighbours closer than that rounding may swap.
@@ -134,15 +152,17 @@ class CompactFeaturesTest {
       RetrievalIndex index = idx.get(s);
       index.remove(17);
       index.save(f);
-      int version = ByteBuffer.wrap(Files.readAllBytes(f), 8, 4).order(ByteOrder.LITTLE_ENDIAN)
-          .getInt();
-      assertEquals(s == FeatureStorage.FLOAT32 ? 1 : 2, version,
+      int version =
+          ByteBuffer.wrap(Files.readAllBytes(f), 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+      assertEquals(
+          s == FeatureStorage.FLOAT32 ? 1 : 2,
+          version,
           "float32 files stay readable by version-1 readers");
       try (RetrievalIndex back = RetrievalIndexes.open(f, TestData.MODEL)) {
         assertEquals(s, ((HammingRetrievalIndex) back).featureStorage());
         for (int q = 0; q < 20; q++) {
-          Embedding e = TestData.embedding(TestData.randomCode(rnd, BITS), BITS,
-              TestData.features(rnd, DIM));
+          Embedding e =
+              TestData.embedding(TestData.randomCode(rnd, BITS), BITS, TestData.features(rnd, DIM));
           for (SearchMode mode : SearchMode.values()) {
             SearchRequest req = SearchRequest.builder().k(10).mode(mode).build();
             assertEquals(index.search(e, req).hits(), back.search(e, req).hits(), s + " " + mode);
@@ -156,8 +176,9 @@ class CompactFeaturesTest {
     b[b.length / 2] ^= 0x40;
     Path bad = dir.resolve("bad.cbmir");
     Files.write(bad, b);
-    CorruptIndexException e = org.junit.jupiter.api.Assertions.assertThrows(
-        CorruptIndexException.class, () -> RetrievalIndexes.open(bad, TestData.MODEL));
+    CorruptIndexException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            CorruptIndexException.class, () -> RetrievalIndexes.open(bad, TestData.MODEL));
     assertTrue(e.getMessage().contains("bad.cbmir"), e.getMessage());
   }
 
@@ -166,8 +187,14 @@ class CompactFeaturesTest {
     Map<FeatureStorage, RetrievalIndex> idx = build(10_240, 9).index();
     double hot = ((HammingRetrievalIndex) idx.get(FeatureStorage.INT8)).hotBytesPerSlice();
     double float32 = ((HammingRetrievalIndex) idx.get(FeatureStorage.FLOAT32)).hotBytesPerSlice();
-    System.out.printf(java.util.Locale.ROOT, "hot bytes per slice at B = %d, D = %d: float32 %.1f,"
-        + " int8 %.1f (budget B/8 + D + 24 = %d)%n", BITS, DIM, float32, hot,
+    System.out.printf(
+        java.util.Locale.ROOT,
+        "hot bytes per slice at B = %d, D = %d: float32 %.1f,"
+            + " int8 %.1f (budget B/8 + D + 24 = %d)%n",
+        BITS,
+        DIM,
+        float32,
+        hot,
         BITS / 8 + DIM + 24);
     assertTrue(hot <= BITS / 8 + DIM + 24, "int8 hot bytes per slice " + hot);
     idx.values().forEach(RetrievalIndex::close);

@@ -1,6 +1,5 @@
 package org.cbmir.index;
 
-import org.cbmir.api.testing.Robustness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -22,6 +21,7 @@ import org.cbmir.api.RetrievalIndex;
 import org.cbmir.api.RetrievalIndexes;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.SearchResult;
+import org.cbmir.api.testing.Robustness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,19 +44,25 @@ class CorruptedIndexFileTest {
     Path original = dir.resolve("original.cbmir");
     List<Embedding> queries = new ArrayList<>();
     List<SearchResult> expected = new ArrayList<>();
-    try (RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().bits(bits)
-        .featureDimension(dim).modelFingerprint(TestData.MODEL).build())) {
+    try (RetrievalIndex index =
+        RetrievalIndexes.create(
+            IndexConfig.builder()
+                .bits(bits)
+                .featureDimension(dim)
+                .modelFingerprint(TestData.MODEL)
+                .build())) {
       for (int i = 0; i < 300; i++) {
-        index.add(TestData.ref(i, 7), TestData.embedding(TestData.randomCode(rnd, bits), bits,
-            TestData.features(rnd, dim)));
+        index.add(
+            TestData.ref(i, 7),
+            TestData.embedding(TestData.randomCode(rnd, bits), bits, TestData.features(rnd, dim)));
       }
       for (int i = 0; i < 300; i += 17) {
         index.remove(i);
       }
       index.save(original);
       for (int q = 0; q < 5; q++) {
-        Embedding e = TestData.embedding(TestData.randomCode(rnd, bits), bits,
-            TestData.features(rnd, dim));
+        Embedding e =
+            TestData.embedding(TestData.randomCode(rnd, bits), bits, TestData.features(rnd, dim));
         queries.add(e);
         expected.add(index.search(e, SearchRequest.builder().k(20).build()));
       }
@@ -87,8 +93,8 @@ class CorruptedIndexFileTest {
           }
           continue;
         } catch (RuntimeException | IOException | Error e) {
-          throw new AssertionError("trial " + t + " (" + KINDS[kind] + ", " + how + "):"
-              + " unexpected " + e, e);
+          throw new AssertionError(
+              "trial " + t + " (" + KINDS[kind] + ", " + how + "):" + " unexpected " + e, e);
         }
         try (opened) {
           for (int q = 0; q < queries.size(); q++) {
@@ -96,14 +102,23 @@ class CorruptedIndexFileTest {
             try {
               hits = opened.search(queries.get(q), SearchRequest.builder().k(20).build()).hits();
             } catch (UncheckedIOException e) {
-              assertTrue(how.checksums() == OpenOptions.Checksums.ON_FIRST_USE
-                  && e.getCause() instanceof CorruptIndexException, "trial " + t + ": " + e);
+              assertTrue(
+                  how.checksums() == OpenOptions.Checksums.ON_FIRST_USE
+                      && e.getCause() instanceof CorruptIndexException,
+                  "trial " + t + ": " + e);
               lateRefusals++;
               break;
             }
             if (!expected.get(q).hits().equals(hits)) {
-              fail("trial " + t + " (" + KINDS[kind] + ", " + how + "): a damaged file opened"
-                  + " and answered differently");
+              fail(
+                  "trial "
+                      + t
+                      + " ("
+                      + KINDS[kind]
+                      + ", "
+                      + how
+                      + "): a damaged file opened"
+                      + " and answered differently");
             }
           }
         }
@@ -113,25 +128,51 @@ class CorruptedIndexFileTest {
         identical += Arrays.equals(bad, good) ? 1 : 0;
       }
     }
-    Robustness.report("corrupted index files", trials + " damaged files of " + good.length
-        + " bytes: " + (trials - harmless) + " refused with CorruptIndexException naming the"
-        + " file (" + summary(refused) + "), " + harmless + " opened with the original answers ("
-        + identical + " of them byte-identical to the original), 0 silent wrong answers; the same"
-        + " files memory-mapped: refused at open or answered the same, and with checksums on"
-        + " first use " + lateRefusals + " refused by their first search");
+    Robustness.report(
+        "corrupted index files",
+        trials
+            + " damaged files of "
+            + good.length
+            + " bytes: "
+            + (trials - harmless)
+            + " refused with CorruptIndexException naming the"
+            + " file ("
+            + summary(refused)
+            + "), "
+            + harmless
+            + " opened with the original answers ("
+            + identical
+            + " of them byte-identical to the original), 0 silent wrong answers; the same"
+            + " files memory-mapped: refused at open or answered the same, and with checksums on"
+            + " first use "
+            + lateRefusals
+            + " refused by their first search");
     assertEquals(trials, Arrays.stream(refused).sum() + harmless);
   }
 
   /** How each damaged file is opened: in memory, mapped and verified now, mapped and lazily. */
-  private static final List<OpenOptions> HOW = List.of(
-      OpenOptions.builder().modelFingerprint(TestData.MODEL).build(),
-      OpenOptions.builder().modelFingerprint(TestData.MODEL).memoryMapped()
-          .checksums(OpenOptions.Checksums.AT_OPEN).build(),
-      OpenOptions.builder().modelFingerprint(TestData.MODEL).memoryMapped()
-          .checksums(OpenOptions.Checksums.ON_FIRST_USE).build());
+  private static final List<OpenOptions> HOW =
+      List.of(
+          OpenOptions.builder().modelFingerprint(TestData.MODEL).build(),
+          OpenOptions.builder()
+              .modelFingerprint(TestData.MODEL)
+              .memoryMapped()
+              .checksums(OpenOptions.Checksums.AT_OPEN)
+              .build(),
+          OpenOptions.builder()
+              .modelFingerprint(TestData.MODEL)
+              .memoryMapped()
+              .checksums(OpenOptions.Checksums.ON_FIRST_USE)
+              .build());
 
-  private static final String[] KINDS = {"bit flips", "overwritten range", "truncation",
-      "appended bytes", "inserted bytes", "zeroed range"};
+  private static final String[] KINDS = {
+    "bit flips",
+    "overwritten range",
+    "truncation",
+    "appended bytes",
+    "inserted bytes",
+    "zeroed range"
+  };
 
   private static String summary(int[] refused) {
     StringBuilder b = new StringBuilder();

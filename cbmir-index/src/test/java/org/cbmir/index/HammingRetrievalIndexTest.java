@@ -1,8 +1,6 @@
 package org.cbmir.index;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -12,13 +10,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.cbmir.api.CoarseStrategy;
-import org.cbmir.api.Embedding;
 import org.cbmir.api.Hit;
 import org.cbmir.api.IndexConfig;
-import org.cbmir.api.NoduleClass;
 import org.cbmir.api.RetrievalIndex;
 import org.cbmir.api.RetrievalIndexes;
-import org.cbmir.api.SearchMode;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.SearchResult;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,8 +43,13 @@ class HammingRetrievalIndexTest {
     rnd = new Random(7);
     codes = new ArrayList<>();
     feats = new ArrayList<>();
-    index = RetrievalIndexes.create(IndexConfig.builder().bits(BITS).featureDimension(DIM)
-        .modelFingerprint(TestData.MODEL).build());
+    index =
+        RetrievalIndexes.create(
+            IndexConfig.builder()
+                .bits(BITS)
+                .featureDimension(DIM)
+                .modelFingerprint(TestData.MODEL)
+                .build());
     int n = 12000;
     long[][] cs = TestData.codes(rnd, n, BITS, 6, 10);
     for (int i = 0; i < n; i++) {
@@ -65,9 +65,11 @@ class HammingRetrievalIndexTest {
     List<Integer> allowed = new ArrayList<>();
     for (int i = 0; i < codes.size(); i++) {
       var ref = TestData.ref(i, PATIENTS);
-      if (removed.contains(i) || req.excludedPatients().contains(ref.patientId())
+      if (removed.contains(i)
+          || req.excludedPatients().contains(ref.patientId())
           || req.excludedSeries().contains(ref.seriesUid())
-          || (!req.allowedClasses().isEmpty() && !req.allowedClasses().contains(ref.noduleClass()))) {
+          || (!req.allowedClasses().isEmpty()
+              && !req.allowedClasses().contains(ref.noduleClass()))) {
         continue;
       }
       allowed.add(i);
@@ -85,8 +87,8 @@ class HammingRetrievalIndexTest {
     final int r = radius;
     return allowed.stream()
         .filter(i -> TestData.hamming(codes.get(i), q) <= r)
-        .sorted(Comparator.<Integer>comparingDouble(i -> sq(feats.get(i), qf))
-            .thenComparingInt(i -> i))
+        .sorted(
+            Comparator.<Integer>comparingDouble(i -> sq(feats.get(i), qf)).thenComparingInt(i -> i))
         .limit(req.k())
         .mapToInt(Integer::intValue)
         .toArray();
@@ -107,10 +109,16 @@ class HammingRetrievalIndexTest {
     for (int t = 0; t < 8; t++) {
       long[] q = t % 2 == 0 ? codes.get(rnd.nextInt(codes.size())) : TestData.randomCode(rnd, BITS);
       float[] qf = TestData.features(rnd, DIM);
-      SearchRequest req = SearchRequest.builder().k(10).hammingRadius(radius)
-          .minPoolSize(t < 4 ? 50 : 2000).build();
+      SearchRequest req =
+          SearchRequest.builder()
+              .k(10)
+              .hammingRadius(radius)
+              .minPoolSize(t < 4 ? 50 : 2000)
+              .build();
       SearchResult r = index.search(TestData.embedding(q, BITS, qf), req);
-      assertEquals(Arrays.toString(expected(q, qf, req, Set.of())), Arrays.toString(ordinals(r)),
+      assertEquals(
+          Arrays.toString(expected(q, qf, req, Set.of())),
+          Arrays.toString(ordinals(r)),
           "query " + t + " via " + r.strategy());
       assertTrue(r.poolSize() >= req.minPoolSize(), "pool widened to m");
       assertTrue(r.radiusUsed() >= radius);
@@ -137,8 +145,13 @@ class HammingRetrievalIndexTest {
   @Test
   void multiIndexHashingIsChosenForSelectiveQueriesOnLargeIndexes() {
     // Uniform codes: few within radius 2, so probing buckets beats scanning everything.
-    IndexConfig cfg = IndexConfig.builder().bits(64).featureDimension(2)
-        .modelFingerprint(TestData.MODEL).expectedSlices(200_000).build();
+    IndexConfig cfg =
+        IndexConfig.builder()
+            .bits(64)
+            .featureDimension(2)
+            .modelFingerprint(TestData.MODEL)
+            .expectedSlices(200_000)
+            .build();
     try (RetrievalIndex big = RetrievalIndexes.create(cfg)) {
       Random r = new Random(1);
       long[] known = null;
@@ -153,8 +166,8 @@ class HammingRetrievalIndexTest {
       assertEquals(CoarseStrategy.MULTI_INDEX_HASHING, res.strategy());
       assertEquals(123_456, res.hits().get(0).ordinal());
       // Far from everything, widening by probing would cost more than one scan.
-      SearchResult far = big.search(TestData.embedding(TestData.randomCode(r, 64), 64,
-          new float[2]), req);
+      SearchResult far =
+          big.search(TestData.embedding(TestData.randomCode(r, 64), 64, new float[2]), req);
       assertEquals(CoarseStrategy.LINEAR_SCAN, far.strategy());
       assertTrue(res.fineStageFraction() < 0.01, "fraction " + res.fineStageFraction());
     }

@@ -26,14 +26,25 @@ class IndexFileTest {
 
   private RetrievalIndex build(int n, int bits, int dim, long seed) {
     Random rnd = new Random(seed);
-    RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().bits(bits)
-        .featureDimension(dim).modelFingerprint(TestData.MODEL).build());
+    RetrievalIndex index =
+        RetrievalIndexes.create(
+            IndexConfig.builder()
+                .bits(bits)
+                .featureDimension(dim)
+                .modelFingerprint(TestData.MODEL)
+                .build());
     for (int i = 0; i < n; i++) {
-      SliceRef ref = i % 5 == 0
-          ? SliceRef.builder().patientId("Ü-" + i % 3).seriesUid("s" + i % 4).sliceIndex(i).build()
-          : TestData.ref(i, 4).toBuilder().noduleDiameterMm(i % 30).noduleClass(null).build();
-      index.add(ref, TestData.embedding(TestData.randomCode(rnd, bits), bits,
-          TestData.features(rnd, dim)));
+      SliceRef ref =
+          i % 5 == 0
+              ? SliceRef.builder()
+                  .patientId("Ü-" + i % 3)
+                  .seriesUid("s" + i % 4)
+                  .sliceIndex(i)
+                  .build()
+              : TestData.ref(i, 4).toBuilder().noduleDiameterMm(i % 30).noduleClass(null).build();
+      index.add(
+          ref,
+          TestData.embedding(TestData.randomCode(rnd, bits), bits, TestData.features(rnd, dim)));
     }
     return index;
   }
@@ -54,10 +65,11 @@ class IndexFileTest {
         }
         Random rnd = new Random(5);
         for (int q = 0; q < 5; q++) {
-          var query = TestData.embedding(TestData.randomCode(rnd, 100), 100,
-              TestData.features(rnd, 7));
+          var query =
+              TestData.embedding(TestData.randomCode(rnd, 100), 100, TestData.features(rnd, 7));
           SearchRequest req = SearchRequest.builder().k(10).minPoolSize(200).build();
-          assertArrayEquals(index.search(query, req).hits().stream().mapToInt(Hit::ordinal).toArray(),
+          assertArrayEquals(
+              index.search(query, req).hits().stream().mapToInt(Hit::ordinal).toArray(),
               loaded.search(query, req).hits().stream().mapToInt(Hit::ordinal).toArray());
         }
         assertTrue(((HammingRetrievalIndex) loaded).isRemoved(17));
@@ -75,8 +87,11 @@ class IndexFileTest {
     for (int len = 0; len < full.length; len += (len < 200 ? 1 : 7)) {
       Path cut = dir.resolve("cut.cbmir");
       Files.write(cut, java.util.Arrays.copyOf(full, len));
-      CorruptIndexException e = assertThrows(CorruptIndexException.class,
-          () -> RetrievalIndexes.open(cut, TestData.MODEL), "truncated to " + len);
+      CorruptIndexException e =
+          assertThrows(
+              CorruptIndexException.class,
+              () -> RetrievalIndexes.open(cut, TestData.MODEL),
+              "truncated to " + len);
       assertTrue(e.getMessage().contains("cut.cbmir"), e.getMessage());
     }
   }
@@ -94,8 +109,9 @@ class IndexFileTest {
       Path p = dir.resolve("bad.cbmir");
       Files.write(p, bad);
       final int at = i;
-      CorruptIndexException e = assertThrows(CorruptIndexException.class,
-          () -> RetrievalIndexes.openAnyModel(p), "byte " + at);
+      CorruptIndexException e =
+          assertThrows(
+              CorruptIndexException.class, () -> RetrievalIndexes.openAnyModel(p), "byte " + at);
       assertTrue(!e.section().isEmpty());
     }
   }
@@ -109,8 +125,8 @@ class IndexFileTest {
     byte[] full = Files.readAllBytes(f);
     full[full.length - 40] ^= 1; // inside the last sections' payloads
     Files.write(f, full);
-    CorruptIndexException e = assertThrows(CorruptIndexException.class,
-        () -> RetrievalIndexes.open(f, TestData.MODEL));
+    CorruptIndexException e =
+        assertThrows(CorruptIndexException.class, () -> RetrievalIndexes.open(f, TestData.MODEL));
     assertTrue(e.getMessage().contains("section '"), e.getMessage());
   }
 
@@ -118,8 +134,9 @@ class IndexFileTest {
   void foreignFilesAndOtherModelsAreRefused() throws IOException {
     Path foreign = dir.resolve("notes.txt");
     Files.writeString(foreign, "hello, this is not an index at all");
-    CorruptIndexException e = assertThrows(CorruptIndexException.class,
-        () -> RetrievalIndexes.open(foreign, TestData.MODEL));
+    CorruptIndexException e =
+        assertThrows(
+            CorruptIndexException.class, () -> RetrievalIndexes.open(foreign, TestData.MODEL));
     assertEquals("header", e.section());
     assertTrue(e.getMessage().contains("not a cbmir index"), e.getMessage());
 
@@ -127,10 +144,11 @@ class IndexFileTest {
     try (RetrievalIndex index = build(10, 64, 4, 4)) {
       index.save(f);
     }
-    ModelMismatchException m = assertThrows(ModelMismatchException.class,
-        () -> RetrievalIndexes.open(f, "another-model"));
+    ModelMismatchException m =
+        assertThrows(ModelMismatchException.class, () -> RetrievalIndexes.open(f, "another-model"));
     assertTrue(m.getMessage().contains("another-model") && m.getMessage().contains(TestData.MODEL));
-    assertThrows(java.nio.file.NoSuchFileException.class,
+    assertThrows(
+        java.nio.file.NoSuchFileException.class,
         () -> RetrievalIndexes.open(dir.resolve("missing.cbmir"), TestData.MODEL));
   }
 
@@ -151,7 +169,9 @@ class IndexFileTest {
     }
     assertArrayEquals(before, Files.readAllBytes(f));
     try (Stream<Path> files = Files.list(dir)) {
-      assertEquals(0, files.filter(p -> p.getFileName().toString().contains("tmp")).count(),
+      assertEquals(
+          0,
+          files.filter(p -> p.getFileName().toString().contains("tmp")).count(),
           "no temporary file is left behind");
     }
     try (RetrievalIndex loaded = RetrievalIndexes.open(f, TestData.MODEL)) {
@@ -198,36 +218,60 @@ class IndexFileTest {
       assertEquals(10, loaded.size());
     }
     assertTrue(Files.exists(fixed), "a fresh temporary file may belong to a running save");
-    Files.setLastModifiedTime(fixed, java.nio.file.attribute.FileTime.fromMillis(
-        System.currentTimeMillis() - 120_000));
+    Files.setLastModifiedTime(
+        fixed, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 120_000));
     RetrievalIndexes.open(f, TestData.MODEL).close();
     assertTrue(Files.notExists(fixed), "a stale one is swept by open");
   }
 
   @Test
   void hugeCallerNumbersAreClampedNotAllocated() {
-    try (RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().bits(64)
-        .featureDimension(4).modelFingerprint(TestData.MODEL).expectedSlices(Integer.MAX_VALUE)
-        .build())) {
+    try (RetrievalIndex index =
+        RetrievalIndexes.create(
+            IndexConfig.builder()
+                .bits(64)
+                .featureDimension(4)
+                .modelFingerprint(TestData.MODEL)
+                .expectedSlices(Integer.MAX_VALUE)
+                .build())) {
       Random rnd = new Random(3);
       for (int i = 0; i < 50; i++) {
-        index.add(TestData.ref(i, 3), TestData.embedding(TestData.randomCode(rnd, 64), 64,
-            TestData.features(rnd, 4)));
+        index.add(
+            TestData.ref(i, 3),
+            TestData.embedding(TestData.randomCode(rnd, 64), 64, TestData.features(rnd, 4)));
       }
       var q = TestData.embedding(TestData.randomCode(rnd, 64), 64, TestData.features(rnd, 4));
       for (var mode : org.cbmir.api.SearchMode.values()) {
-        assertEquals(50, index.search(q, SearchRequest.builder().k(Integer.MAX_VALUE)
-            .mode(mode).build()).hits().size(), mode.toString());
+        assertEquals(
+            50,
+            index
+                .search(q, SearchRequest.builder().k(Integer.MAX_VALUE).mode(mode).build())
+                .hits()
+                .size(),
+            mode.toString());
       }
-      assertTrue(assertThrows(IllegalArgumentException.class,
-          () -> index.search(null, SearchRequest.defaults())).getMessage().contains("query"));
-      assertTrue(assertThrows(IllegalArgumentException.class,
-          () -> index.searchBatch(null, SearchRequest.defaults())).getMessage()
-          .contains("queries"));
+      assertTrue(
+          assertThrows(
+                  IllegalArgumentException.class,
+                  () -> index.search(null, SearchRequest.defaults()))
+              .getMessage()
+              .contains("query"));
+      assertTrue(
+          assertThrows(
+                  IllegalArgumentException.class,
+                  () -> index.searchBatch(null, SearchRequest.defaults()))
+              .getMessage()
+              .contains("queries"));
     }
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> IndexConfig.builder().bits(64).featureDimension(2_100_000)
-            .modelFingerprint("m").build());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                IndexConfig.builder()
+                    .bits(64)
+                    .featureDimension(2_100_000)
+                    .modelFingerprint("m")
+                    .build());
     assertTrue(e.getMessage().contains("1..65536"), e.getMessage());
   }
 
@@ -239,21 +283,29 @@ class IndexFileTest {
     int dim = 32;
     java.util.List<long[]> codes =
         java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    try (RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().bits(bits)
-        .featureDimension(dim).modelFingerprint(TestData.MODEL).build())) {
+    try (RetrievalIndex index =
+        RetrievalIndexes.create(
+            IndexConfig.builder()
+                .bits(bits)
+                .featureDimension(dim)
+                .modelFingerprint(TestData.MODEL)
+                .build())) {
       for (int i = 0; i < 20_000; i++) {
         long[] c = TestData.randomCode(rnd, bits);
         codes.add(c);
         index.add(TestData.ref(i, 7), TestData.embedding(c, bits, TestData.features(rnd, dim)));
       }
-      Thread adder = new Thread(() -> {
-        Random r = new Random(13);
-        for (int i = 20_000; i < 60_000; i++) {
-          long[] c = TestData.randomCode(r, bits);
-          codes.add(c);
-          index.add(TestData.ref(i, 7), TestData.embedding(c, bits, TestData.features(r, dim)));
-        }
-      });
+      Thread adder =
+          new Thread(
+              () -> {
+                Random r = new Random(13);
+                for (int i = 20_000; i < 60_000; i++) {
+                  long[] c = TestData.randomCode(r, bits);
+                  codes.add(c);
+                  index.add(
+                      TestData.ref(i, 7), TestData.embedding(c, bits, TestData.features(r, dim)));
+                }
+              });
       adder.start();
       index.save(f);
       adder.join();
@@ -264,9 +316,13 @@ class IndexFileTest {
       assertTrue(n >= 20_000 && n <= 60_000, n + " slices saved");
       // Every saved slice is the one that was added under its ordinal.
       for (int i = 0; i < n; i += 997) {
-        var hit = loaded.search(TestData.embedding(codes.get(i), bits, new float[dim]),
-            SearchRequest.builder().k(1).mode(org.cbmir.api.SearchMode.HAMMING).build())
-            .hits().get(0);
+        var hit =
+            loaded
+                .search(
+                    TestData.embedding(codes.get(i), bits, new float[dim]),
+                    SearchRequest.builder().k(1).mode(org.cbmir.api.SearchMode.HAMMING).build())
+                .hits()
+                .get(0);
         assertEquals(0, hit.hammingDistance(), "ordinal " + i);
         assertEquals(TestData.ref(hit.ordinal(), 7), hit.ref());
       }

@@ -104,9 +104,12 @@ class IndexPartsTest {
       CoarseStage.Pool pool = coarse.pool(q, 0, r, 500, null, null);
       int used = pool.radius();
       assertTrue(pool.candidates().size >= 500);
-      assertTrue(used == r || coarse.radiusSearch(q, used - 1, CoarseStrategy.LINEAR_SCAN,
-          null).length < 500, "radius " + used + " is the smallest holding 500");
-      assertEquals(coarse.radiusSearch(q, used, CoarseStrategy.LINEAR_SCAN, null).length,
+      assertTrue(
+          used == r
+              || coarse.radiusSearch(q, used - 1, CoarseStrategy.LINEAR_SCAN, null).length < 500,
+          "radius " + used + " is the smallest holding 500");
+      assertEquals(
+          coarse.radiusSearch(q, used, CoarseStrategy.LINEAR_SCAN, null).length,
           pool.candidates().size);
     }
   }
@@ -128,10 +131,10 @@ class IndexPartsTest {
     assertArrayEquals(new int[] {3, 0, 1, 2, 4}, order);
     long[] top2 = fine.rerank(new float[] {0, 0}, c, 2);
     assertArrayEquals(new int[] {3, 0}, Arrays.stream(top2).mapToInt(LongHeap::ordinal).toArray());
-    long[] all = fine.exhaustive(new float[] {0, 0}, org.roaringbitmap.RoaringBitmap.bitmapOf(0),
-        5, 5);
-    assertArrayEquals(new int[] {3, 1, 2, 4}, Arrays.stream(all).mapToInt(LongHeap::ordinal)
-        .toArray());
+    long[] all =
+        fine.exhaustive(new float[] {0, 0}, org.roaringbitmap.RoaringBitmap.bitmapOf(0), 5, 5);
+    assertArrayEquals(
+        new int[] {3, 1, 2, 4}, Arrays.stream(all).mapToInt(LongHeap::ordinal).toArray());
   }
 
   @Test
@@ -147,8 +150,8 @@ class IndexPartsTest {
       table.add(TestData.ref(i, 7));
     }
     Path f = dir.resolve("parts");
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       SectionWriter w = new SectionWriter(ch);
       SectionSource[] snapshots = {codes.snapshot(n), feats.snapshot(n), table.snapshot(n)};
       // Adds after the snapshot (growing every array) do not reach the file.

@@ -1,6 +1,5 @@
 package org.cbmir.index;
 
-import org.cbmir.api.testing.Robustness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cbmir.api.RetrievalIndex;
 import org.cbmir.api.RetrievalIndexes;
+import org.cbmir.api.testing.Robustness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,23 +37,33 @@ class KillDuringSaveTest {
     int tempsSeen = 0;
     String java = ProcessHandle.current().info().command().orElse("java");
     for (int k = 0; k < kills; k++) {
-      Process child = new ProcessBuilder(java, "-Xmx512m", "-cp",
-          System.getProperty("java.class.path"), SaveLoop.class.getName(), target.toString(),
-          String.valueOf(initial), String.valueOf(rnd.nextLong()))
-          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-          StandardCharsets.UTF_8));
+      Process child =
+          new ProcessBuilder(
+                  java,
+                  "-Xmx512m",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  SaveLoop.class.getName(),
+                  target.toString(),
+                  String.valueOf(initial),
+                  String.valueOf(rnd.nextLong()))
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
       AtomicInteger lastSaved = new AtomicInteger(-1);
       assertEquals("ready", out.readLine(), "child started");
-      Thread reader = new Thread(() -> {
-        try {
-          for (String l; (l = out.readLine()) != null; ) {
-            lastSaved.set(Integer.parseInt(l.substring("saved ".length())));
-          }
-        } catch (IOException ignored) {
-          // the child was killed
-        }
-      });
+      Thread reader =
+          new Thread(
+              () -> {
+                try {
+                  for (String l; (l = out.readLine()) != null; ) {
+                    lastSaved.set(Integer.parseInt(l.substring("saved ".length())));
+                  }
+                } catch (IOException ignored) {
+                  // the child was killed
+                }
+              });
       reader.start();
       // Let it save a few times, then kill it at a random moment of a save.
       Thread.sleep(300 + rnd.nextInt(1200));
@@ -61,8 +71,8 @@ class KillDuringSaveTest {
       assertTrue(child.waitFor(30, TimeUnit.SECONDS));
       reader.join();
       try (var files = Files.list(dir)) {
-        tempsSeen += (int) files.filter(p -> p.getFileName().toString().endsWith("cbmir-tmp"))
-            .count();
+        tempsSeen +=
+            (int) files.filter(p -> p.getFileName().toString().endsWith("cbmir-tmp")).count();
       }
       if (Files.exists(target)) {
         try (RetrievalIndex opened = RetrievalIndexes.open(target, TestData.MODEL)) {
@@ -70,8 +80,10 @@ class KillDuringSaveTest {
           int last = lastSaved.get();
           // A whole saved state: initial + a multiple of the step, at most one save past the last
           // one the child reported.
-          assertTrue(n > initial && (n - initial) % SaveLoop.STEP == 0
-              && n <= Math.max(last, initial) + SaveLoop.STEP,
+          assertTrue(
+              n > initial
+                  && (n - initial) % SaveLoop.STEP == 0
+                  && n <= Math.max(last, initial) + SaveLoop.STEP,
               "kill " + k + ": opened " + n + " slices, last reported save " + last);
           intact++;
         }
@@ -86,10 +98,21 @@ class KillDuringSaveTest {
       left = files.map(p -> p.getFileName().toString()).toList();
     }
     assertEquals(List.of("killed.cbmir"), left, "no debris after the next save");
-    Robustness.report("kill -9 during save", kills + " kills of a child JVM saving a growing"
-        + " index (" + initial + "+ slices, 64 bits, D = 64): the file opened intact as a saved"
-        + " state after " + intact + " of " + kills + " kills (the others before the first save"
-        + " finished); temporary files seen after kills: " + tempsSeen + "; left after the next"
-        + " save: 0");
+    Robustness.report(
+        "kill -9 during save",
+        kills
+            + " kills of a child JVM saving a growing"
+            + " index ("
+            + initial
+            + "+ slices, 64 bits, D = 64): the file opened intact as a saved"
+            + " state after "
+            + intact
+            + " of "
+            + kills
+            + " kills (the others before the first save"
+            + " finished); temporary files seen after kills: "
+            + tempsSeen
+            + "; left after the next"
+            + " save: 0");
   }
 }

@@ -36,9 +36,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Memory-mapped indexes against the same file read into memory: the same answers to random
- * requests for every feature storage, read-only for adds but not for removes and saves, checksums
- * verified at open or on first use, and a file truncated underneath reported, not a crash.
+ * Memory-mapped indexes against the same file read into memory: the same answers to random requests
+ * for every feature storage, read-only for adds but not for removes and saves, checksums verified
+ * at open or on first use, and a file truncated underneath reported, not a crash.
  */
 class MappedIndexTest {
   @TempDir Path dir;
@@ -48,7 +48,10 @@ class MappedIndexTest {
   private static final int N = 6_000;
 
   private static OpenOptions mapped(OpenOptions.Checksums when) {
-    return OpenOptions.builder().modelFingerprint(TestData.MODEL).memoryMapped().checksums(when)
+    return OpenOptions.builder()
+        .modelFingerprint(TestData.MODEL)
+        .memoryMapped()
+        .checksums(when)
         .build();
   }
 
@@ -56,8 +59,14 @@ class MappedIndexTest {
   private Path saved(FeatureStorage storage, long seed) throws IOException {
     Random rnd = new Random(seed);
     long[][] codes = TestData.codes(rnd, N, BITS, 30, 6);
-    try (RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().bits(BITS)
-        .featureDimension(DIM).modelFingerprint(TestData.MODEL).featureStorage(storage).build())) {
+    try (RetrievalIndex index =
+        RetrievalIndexes.create(
+            IndexConfig.builder()
+                .bits(BITS)
+                .featureDimension(DIM)
+                .modelFingerprint(TestData.MODEL)
+                .featureStorage(storage)
+                .build())) {
       for (int i = 0; i < N; i++) {
         SliceRef ref = TestData.ref(i, 37);
         if (i % 11 == 0) {
@@ -87,8 +96,8 @@ class MappedIndexTest {
       assertEquals(heap.size(), lazy.size());
       assertEquals(heap.ordinalCount(), lazy.ordinalCount());
       for (int q = 0; q < 150; q++) {
-        Embedding query = TestData.embedding(TestData.randomCode(rnd, BITS), BITS,
-            TestData.features(rnd, DIM));
+        Embedding query =
+            TestData.embedding(TestData.randomCode(rnd, BITS), BITS, TestData.features(rnd, DIM));
         SearchRequest req = RetrievalIndexConformance.randomRequest(rnd, 37);
         SearchResult expected = heap.search(query, req);
         assertEquals(expected.hits(), lazy.search(query, req).hits(), storage + " " + req);
@@ -96,8 +105,8 @@ class MappedIndexTest {
       }
       List<Embedding> batch = new ArrayList<>();
       for (int q = 0; q < 9; q++) {
-        batch.add(TestData.embedding(TestData.randomCode(rnd, BITS), BITS,
-            TestData.features(rnd, DIM)));
+        batch.add(
+            TestData.embedding(TestData.randomCode(rnd, BITS), BITS, TestData.features(rnd, DIM)));
       }
       SearchRequest req = SearchRequest.builder().k(10).minPoolSize(300).build();
       List<SearchResult> a = heap.searchBatch(batch, req);
@@ -117,14 +126,16 @@ class MappedIndexTest {
     Path f = saved(FeatureStorage.INT8_RESCORED, 3);
     Path copy = dir.resolve("copy.cbmir");
     Random rnd = new Random(4);
-    Embedding query = TestData.embedding(TestData.randomCode(rnd, BITS), BITS,
-        TestData.features(rnd, DIM));
+    Embedding query =
+        TestData.embedding(TestData.randomCode(rnd, BITS), BITS, TestData.features(rnd, DIM));
     SearchRequest req = SearchRequest.builder().k(20).build();
-    try (RetrievalIndex index = RetrievalIndexes.open(f,
-        mapped(OpenOptions.Checksums.ON_FIRST_USE))) {
-      UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-          () -> index.add(TestData.ref(1, 3), query));
-      assertTrue(e.getMessage().contains("memory-mapped") && e.getMessage().contains(f.toString()),
+    try (RetrievalIndex index =
+        RetrievalIndexes.open(f, mapped(OpenOptions.Checksums.ON_FIRST_USE))) {
+      UnsupportedOperationException e =
+          assertThrows(
+              UnsupportedOperationException.class, () -> index.add(TestData.ref(1, 3), query));
+      assertTrue(
+          e.getMessage().contains("memory-mapped") && e.getMessage().contains(f.toString()),
           e.getMessage());
       int before = index.size();
       int victim = index.search(query, req).hits().get(0).ordinal();
@@ -153,8 +164,8 @@ class MappedIndexTest {
           continue outer;
         }
       }
-      int len = java.nio.ByteBuffer.wrap(file, i - 4, 4)
-          .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+      int len =
+          java.nio.ByteBuffer.wrap(file, i - 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
       if (len == name.length) {
         return i + name.length + 8;
       }
@@ -163,7 +174,9 @@ class MappedIndexTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = FeatureStorage.class, names = {"FLOAT32", "INT8", "FLOAT16"})
+  @EnumSource(
+      value = FeatureStorage.class,
+      names = {"FLOAT32", "INT8", "FLOAT16"})
   void damagedFeaturesFailTheOpenOrTheFirstSearch(FeatureStorage storage) throws IOException {
     Path f = saved(storage, 5);
     byte[] b = Files.readAllBytes(f);
@@ -171,17 +184,20 @@ class MappedIndexTest {
     b[payloadOf(b, section) + 1234] ^= 0x10;
     Path bad = dir.resolve("bad-" + storage + ".cbmir");
     Files.write(bad, b);
-    CorruptIndexException atOpen = assertThrows(CorruptIndexException.class,
-        () -> RetrievalIndexes.open(bad, mapped(OpenOptions.Checksums.AT_OPEN)));
+    CorruptIndexException atOpen =
+        assertThrows(
+            CorruptIndexException.class,
+            () -> RetrievalIndexes.open(bad, mapped(OpenOptions.Checksums.AT_OPEN)));
     assertEquals(section, atOpen.section());
     Random rnd = new Random(6);
-    Embedding query = TestData.embedding(TestData.randomCode(rnd, BITS), BITS,
-        TestData.features(rnd, DIM));
-    try (RetrievalIndex lazy = RetrievalIndexes.open(bad,
-        mapped(OpenOptions.Checksums.ON_FIRST_USE))) {
+    Embedding query =
+        TestData.embedding(TestData.randomCode(rnd, BITS), BITS, TestData.features(rnd, DIM));
+    try (RetrievalIndex lazy =
+        RetrievalIndexes.open(bad, mapped(OpenOptions.Checksums.ON_FIRST_USE))) {
       for (int attempt = 0; attempt < 2; attempt++) {
-        UncheckedIOException e = assertThrows(UncheckedIOException.class,
-            () -> lazy.search(query, SearchRequest.defaults()));
+        UncheckedIOException e =
+            assertThrows(
+                UncheckedIOException.class, () -> lazy.search(query, SearchRequest.defaults()));
         CorruptIndexException c = assertInstanceOf(CorruptIndexException.class, e.getCause());
         assertEquals(section, c.section());
         assertTrue(c.getMessage().contains(bad.toString()), c.getMessage());
@@ -196,11 +212,10 @@ class MappedIndexTest {
     b[payloadOf(b, "slices") + 21 * 100 + 5] ^= 0x01;
     Path bad = dir.resolve("bad-slices.cbmir");
     Files.write(bad, b);
-    try (RetrievalIndex lazy = RetrievalIndexes.open(bad,
-        mapped(OpenOptions.Checksums.ON_FIRST_USE))) {
+    try (RetrievalIndex lazy =
+        RetrievalIndexes.open(bad, mapped(OpenOptions.Checksums.ON_FIRST_USE))) {
       UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> lazy.ref(3));
-      assertEquals("slices",
-          assertInstanceOf(CorruptIndexException.class, e.getCause()).section());
+      assertEquals("slices", assertInstanceOf(CorruptIndexException.class, e.getCause()).section());
     }
   }
 
@@ -208,18 +223,17 @@ class MappedIndexTest {
   void aFileTruncatedUnderneathIsReportedNotACrash() throws IOException {
     Path f = saved(FeatureStorage.FLOAT32, 8);
     Random rnd = new Random(9);
-    Embedding query = TestData.embedding(TestData.randomCode(rnd, BITS), BITS,
-        TestData.features(rnd, DIM));
-    SearchRequest exhaustive = SearchRequest.builder().mode(SearchMode.EXHAUSTIVE_FC1).k(5)
-        .build();
+    Embedding query =
+        TestData.embedding(TestData.randomCode(rnd, BITS), BITS, TestData.features(rnd, DIM));
+    SearchRequest exhaustive = SearchRequest.builder().mode(SearchMode.EXHAUSTIVE_FC1).k(5).build();
     try (RetrievalIndex index = RetrievalIndexes.open(f, mapped(OpenOptions.Checksums.AT_OPEN))) {
       assertEquals(5, index.search(query, exhaustive).hits().size());
       // Another program cuts the file short in place (cbmir itself never does).
       try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
         ch.truncate(4096);
       }
-      UncheckedIOException e = assertThrows(UncheckedIOException.class,
-          () -> index.search(query, exhaustive));
+      UncheckedIOException e =
+          assertThrows(UncheckedIOException.class, () -> index.search(query, exhaustive));
       CorruptIndexException c = assertInstanceOf(CorruptIndexException.class, e.getCause());
       assertTrue(c.getMessage().contains("changed or shrank"), c.getMessage());
       assertThrows(UncheckedIOException.class, () -> index.ref(N - 1));
@@ -228,36 +242,63 @@ class MappedIndexTest {
 
   @Test
   void optionsSayWhatIsMissingOrInconsistent() {
-    IllegalStateException none = assertThrows(IllegalStateException.class,
-        () -> OpenOptions.builder().memoryMapped().build());
+    IllegalStateException none =
+        assertThrows(
+            IllegalStateException.class, () -> OpenOptions.builder().memoryMapped().build());
     assertTrue(none.getMessage().contains("anyModel()"), none.getMessage());
-    IllegalArgumentException lazyHeap = assertThrows(IllegalArgumentException.class,
-        () -> OpenOptions.builder().anyModel().checksums(OpenOptions.Checksums.ON_FIRST_USE)
-            .build());
+    IllegalArgumentException lazyHeap =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                OpenOptions.builder()
+                    .anyModel()
+                    .checksums(OpenOptions.Checksums.ON_FIRST_USE)
+                    .build());
     assertTrue(lazyHeap.getMessage().contains("AT_OPEN"), lazyHeap.getMessage());
-    assertSame(OpenOptions.Checksums.ON_FIRST_USE,
+    assertSame(
+        OpenOptions.Checksums.ON_FIRST_USE,
         OpenOptions.builder().anyModel().memoryMapped().build().checksums());
     assertSame(OpenOptions.Checksums.AT_OPEN, OpenOptions.builder().anyModel().build().checksums());
   }
 
   @Test
   void float16RefusesValuesBeyondItsRangeAndKeepsTheIndexIntact() {
-    try (RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().bits(BITS)
-        .featureDimension(DIM).modelFingerprint(TestData.MODEL)
-        .featureStorage(FeatureStorage.FLOAT16).build())) {
+    try (RetrievalIndex index =
+        RetrievalIndexes.create(
+            IndexConfig.builder()
+                .bits(BITS)
+                .featureDimension(DIM)
+                .modelFingerprint(TestData.MODEL)
+                .featureStorage(FeatureStorage.FLOAT16)
+                .build())) {
       Random rnd = new Random(10);
       float[] big = TestData.features(rnd, DIM);
       big[7] = 70_000f;
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> index.add(TestData.ref(0, 3), TestData.embedding(TestData.randomCode(rnd, BITS),
-              BITS, big)));
-      assertTrue(e.getMessage().contains("70000") && e.getMessage().contains("FLOAT32"),
-          e.getMessage());
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  index.add(
+                      TestData.ref(0, 3),
+                      TestData.embedding(TestData.randomCode(rnd, BITS), BITS, big)));
+      assertTrue(
+          e.getMessage().contains("70000") && e.getMessage().contains("FLOAT32"), e.getMessage());
       assertEquals(0, index.size());
-      assertEquals(0, index.add(TestData.ref(0, 3), TestData.embedding(
-          TestData.randomCode(rnd, BITS), BITS, TestData.features(rnd, DIM))));
-      assertEquals(1, index.search(TestData.embedding(TestData.randomCode(rnd, BITS), BITS,
-          TestData.features(rnd, DIM)), SearchRequest.defaults()).hits().size());
+      assertEquals(
+          0,
+          index.add(
+              TestData.ref(0, 3),
+              TestData.embedding(
+                  TestData.randomCode(rnd, BITS), BITS, TestData.features(rnd, DIM))));
+      assertEquals(
+          1,
+          index
+              .search(
+                  TestData.embedding(
+                      TestData.randomCode(rnd, BITS), BITS, TestData.features(rnd, DIM)),
+                  SearchRequest.defaults())
+              .hits()
+              .size());
     }
   }
 }

@@ -32,8 +32,12 @@ class MultiIndexHashingTest {
   void mihEqualsScanEqualsBruteForce(int bits, int clusters, int n) {
     Random rnd = new Random(bits * 31L + clusters);
     long[][] codes = TestData.codes(rnd, n, bits, clusters, Math.max(2, bits / 8));
-    IndexConfig config = IndexConfig.builder().bits(bits).featureDimension(3)
-        .modelFingerprint(TestData.MODEL).build();
+    IndexConfig config =
+        IndexConfig.builder()
+            .bits(bits)
+            .featureDimension(3)
+            .modelFingerprint(TestData.MODEL)
+            .build();
     try (HammingRetrievalIndex index = new HammingRetrievalIndex(config)) {
       for (int i = 0; i < n; i++) {
         index.add(TestData.ref(i, 7), TestData.embedding(codes[i], bits, new float[] {i, 0, 1}));
@@ -52,13 +56,15 @@ class MultiIndexHashingTest {
       all.addAll(List.of(tail));
 
       for (int q = 0; q < 12; q++) {
-        long[] query = q % 2 == 0 ? TestData.randomCode(rnd, bits) : all.get(rnd.nextInt(n)).clone();
+        long[] query =
+            q % 2 == 0 ? TestData.randomCode(rnd, bits) : all.get(rnd.nextInt(n)).clone();
         for (int radius : new int[] {0, 1, 2, 4, 8, bits / 4}) {
           final int r = radius;
-          int[] expected = IntStream.range(0, all.size())
-              .filter(i -> !(i < n && i % 97 == 0))
-              .filter(i -> TestData.hamming(all.get(i), query) <= r)
-              .toArray();
+          int[] expected =
+              IntStream.range(0, all.size())
+                  .filter(i -> !(i < n && i % 97 == 0))
+                  .filter(i -> TestData.hamming(all.get(i), query) <= r)
+                  .toArray();
           int[] viaScan = index.radiusSearch(query, r, CoarseStrategy.LINEAR_SCAN);
           int[] viaMih = index.radiusSearch(query, r, CoarseStrategy.MULTI_INDEX_HASHING);
           int[] viaAuto = index.radiusSearch(query, r, CoarseStrategy.NONE);
@@ -99,10 +105,14 @@ class MultiIndexHashingTest {
       }
     }
     double perEntry = (double) roaringBytes / ((long) n * tables);
-    double ours = (double) MultiIndexHashing.build(HeapCodeStore.wrap(64, codes, n), n).ramBytesUsed()
-        / ((long) n * tables);
-    System.out.printf(Locale.ROOT, "MIH bucket storage per entry: RoaringBitmap >= %.1f bytes, CSR %.2f bytes%n",
-        perEntry, ours);
+    double ours =
+        (double) MultiIndexHashing.build(HeapCodeStore.wrap(64, codes, n), n).ramBytesUsed()
+            / ((long) n * tables);
+    System.out.printf(
+        Locale.ROOT,
+        "MIH bucket storage per entry: RoaringBitmap >= %.1f bytes, CSR %.2f bytes%n",
+        perEntry,
+        ours);
     assertTrue(perEntry > 2 * ours, "roaring " + perEntry + " vs ours " + ours);
   }
 

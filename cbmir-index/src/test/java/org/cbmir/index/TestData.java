@@ -23,7 +23,9 @@ final class TestData {
     return w;
   }
 
-  /** {@code n} codes: uniform when {@code clusters == 0}, else near one of {@code clusters} centres. */
+  /**
+   * {@code n} codes: uniform when {@code clusters == 0}, else near one of {@code clusters} centres.
+   */
   static long[][] codes(Random rnd, int n, int bits, int clusters, int maxFlips) {
     long[][] centres = new long[Math.max(1, clusters)][];
     for (int c = 0; c < centres.length; c++) {

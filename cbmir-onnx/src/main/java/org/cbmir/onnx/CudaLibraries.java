@@ -25,7 +25,8 @@ final class CudaLibraries {
   private static final String[] PRESETS = {
     "org.bytedeco.cuda.global.cudart", "org.bytedeco.cuda.global.cublas",
     "org.bytedeco.cuda.global.cufft", "org.bytedeco.cuda.global.curand",
-    "org.bytedeco.cuda.global.cudnn"};
+    "org.bytedeco.cuda.global.cudnn"
+  };
 
   private CudaLibraries() {}
 

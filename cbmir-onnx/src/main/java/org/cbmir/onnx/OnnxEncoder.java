@@ -47,13 +47,26 @@ public final class OnnxEncoder implements Encoder {
     long[] fc1 = model.outputs.get("fc1");
     long[] latent = model.outputs.get("latent");
     long[] logits = model.outputs.get("logits");
-    if (fc1.length != 2 || fc1[1] < 1 || latent.length != 2 || latent[1] < 1
-        || latent[1] > Embedding.MAX_BITS || logits.length != 2
+    if (fc1.length != 2
+        || fc1[1] < 1
+        || latent.length != 2
+        || latent[1] < 1
+        || latent[1] > Embedding.MAX_BITS
+        || logits.length != 2
         || logits[1] != NoduleClass.COUNT) {
-      throw new UnreadableInputException(null, "model " + model.name + " outputs must be fc1"
-          + " [N,D], latent [N,B<=1024], logits [N," + NoduleClass.COUNT + "]; are "
-          + Arrays.toString(fc1) + ", " + Arrays.toString(latent) + ", "
-          + Arrays.toString(logits));
+      throw new UnreadableInputException(
+          null,
+          "model "
+              + model.name
+              + " outputs must be fc1"
+              + " [N,D], latent [N,B<=1024], logits [N,"
+              + NoduleClass.COUNT
+              + "]; are "
+              + Arrays.toString(fc1)
+              + ", "
+              + Arrays.toString(latent)
+              + ", "
+              + Arrays.toString(logits));
     }
     this.dim = (int) fc1[1];
     this.bits = (int) latent[1];
@@ -73,8 +86,12 @@ public final class OnnxEncoder implements Encoder {
   @Override
   public List<Embedding> encodeAll(List<CtSlice> slices, List<LungMask> masks) {
     if (slices.size() != masks.size()) {
-      throw new IllegalArgumentException("expected one mask per slice, got " + slices.size()
-          + " slices and " + masks.size() + " masks");
+      throw new IllegalArgumentException(
+          "expected one mask per slice, got "
+              + slices.size()
+              + " slices and "
+              + masks.size()
+              + " masks");
     }
     ModelInput in = model.input;
     List<Embedding> out = new ArrayList<>(slices.size());
@@ -85,8 +102,17 @@ public final class OnnxEncoder implements Encoder {
         CtSlice s = slices.get(b + i);
         LungMask m = masks.get(b + i);
         if (m.width() != s.width() || m.height() != s.height()) {
-          throw new IllegalArgumentException("mask " + (b + i) + " is " + m.width() + "x"
-              + m.height() + ", its slice " + s.width() + "x" + s.height());
+          throw new IllegalArgumentException(
+              "mask "
+                  + (b + i)
+                  + " is "
+                  + m.width()
+                  + "x"
+                  + m.height()
+                  + ", its slice "
+                  + s.width()
+                  + "x"
+                  + s.height());
         }
         float[] px = in.prepare(s).hu();
         boolean[] lung = in.maskToModel(s, m);
@@ -106,8 +132,8 @@ public final class OnnxEncoder implements Encoder {
   List<Embedding> encodePrepared(float[][] modelGridImages) {
     List<Embedding> out = new ArrayList<>();
     for (int b = 0; b < modelGridImages.length; b += batchSize) {
-      float[][] part = Arrays.copyOfRange(modelGridImages, b,
-          Math.min(modelGridImages.length, b + batchSize));
+      float[][] part =
+          Arrays.copyOfRange(modelGridImages, b, Math.min(modelGridImages.length, b + batchSize));
       out.addAll(embeddings(model.run(part), part.length));
     }
     return out;
@@ -138,12 +164,13 @@ public final class OnnxEncoder implements Encoder {
       for (int k = 0; k < c; k++) {
         probs[k] /= sum;
       }
-      out.add(Embedding.builder()
-          .fc1(Arrays.copyOfRange(f, i * dim, (i + 1) * dim))
-          .latent(Arrays.copyOfRange(h, i * bits, (i + 1) * bits))
-          .classProbabilities(probs)
-          .modelFingerprint(model.fingerprint)
-          .build());
+      out.add(
+          Embedding.builder()
+              .fc1(Arrays.copyOfRange(f, i * dim, (i + 1) * dim))
+              .latent(Arrays.copyOfRange(h, i * bits, (i + 1) * bits))
+              .classProbabilities(probs)
+              .modelFingerprint(model.fingerprint)
+              .build());
     }
     return out;
   }

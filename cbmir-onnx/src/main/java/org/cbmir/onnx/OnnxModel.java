@@ -24,12 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One ONNX Runtime session with the cbmir I/O contract checked at load: input {@code input}
- * float32 {@code [N,1,S,S]} in HU, the listed outputs, and the input geometry in the model's
- * metadata ({@code cbmir.input_size}, {@code cbmir.pixel_spacing_mm}).
+ * One ONNX Runtime session with the cbmir I/O contract checked at load: input {@code input} float32
+ * {@code [N,1,S,S]} in HU, the listed outputs, and the input geometry in the model's metadata
+ * ({@code cbmir.input_size}, {@code cbmir.pixel_spacing_mm}).
  *
- * <p>Thread-safety: thread-safe; ONNX Runtime sessions may be run from many threads at once.
- * {@link #close} waits for nothing: callers must not close a model others still use.
+ * <p>Thread-safety: thread-safe; ONNX Runtime sessions may be run from many threads at once. {@link
+ * #close} waits for nothing: callers must not close a model others still use.
  */
 final class OnnxModel implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxModel.class);
@@ -45,8 +45,9 @@ final class OnnxModel implements AutoCloseable {
   private final OrtSession session;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private OnnxModel(String name, byte[] bytes, ExecutionProvider wanted, int threads,
-      String... requiredOutputs) throws UnreadableInputException {
+  private OnnxModel(
+      String name, byte[] bytes, ExecutionProvider wanted, int threads, String... requiredOutputs)
+      throws UnreadableInputException {
     this.name = name;
     this.fingerprint = sha256(bytes);
     this.env = OrtEnvironment.getEnvironment();
@@ -65,10 +66,11 @@ final class OnnxModel implements AutoCloseable {
           if (CUDA_FALLBACK_LOGGED.compareAndSet(false, true)) {
             // The CPU artifact has no CUDA provider at all: nothing a user needs to hear about.
             // The GPU artifact that fails to start CUDA deserves a line.
-            boolean gpuArtifact = OrtEnvironment.getAvailableProviders()
-                .contains(OrtProvider.CUDA);
-            String why = e.getMessage() == null ? e.toString()
-                : e.getMessage().lines().findFirst().orElse("");
+            boolean gpuArtifact = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+            String why =
+                e.getMessage() == null
+                    ? e.toString()
+                    : e.getMessage().lines().findFirst().orElse("");
             if (gpuArtifact) {
               LOG.info("ONNX Runtime CUDA provider unavailable ({}); running on the CPU", why);
             } else {
@@ -91,8 +93,8 @@ final class OnnxModel implements AutoCloseable {
       if (s != null) {
         closeQuietly(s);
       }
-      throw new UnreadableInputException(null, "model " + name + " cannot be loaded: "
-          + e.getMessage(), e);
+      throw new UnreadableInputException(
+          null, "model " + name + " cannot be loaded: " + e.getMessage(), e);
     } catch (UnreadableInputException | RuntimeException e) {
       if (s != null) {
         closeQuietly(s);
@@ -114,8 +116,9 @@ final class OnnxModel implements AutoCloseable {
     return new OnnxModel(file.toString(), Files.readAllBytes(file), provider, threads, outputs);
   }
 
-  static OnnxModel loadResource(String resource, ExecutionProvider provider, int threads,
-      String... outputs) throws IOException {
+  static OnnxModel loadResource(
+      String resource, ExecutionProvider provider, int threads, String... outputs)
+      throws IOException {
     try (InputStream in = OnnxModel.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IOException("shipped model " + resource + " is missing from the class path");
@@ -135,25 +138,35 @@ final class OnnxModel implements AutoCloseable {
     Map<String, NodeInfo> inputs = s.getInputInfo();
     NodeInfo in = inputs.get("input");
     if (in == null || inputs.size() != 1) {
-      throw new UnreadableInputException(null, "model " + name + " must have one input named"
-          + " 'input', has " + inputs.keySet());
+      throw new UnreadableInputException(
+          null,
+          "model " + name + " must have one input named" + " 'input', has " + inputs.keySet());
     }
     long[] shape = ((TensorInfo) in.getInfo()).getShape();
     if (shape.length != 4 || shape[1] != 1 || shape[2] <= 0 || shape[2] != shape[3]) {
-      throw new UnreadableInputException(null, "model " + name + " input must be [N,1,S,S],"
-          + " is " + java.util.Arrays.toString(shape));
+      throw new UnreadableInputException(
+          null,
+          "model "
+              + name
+              + " input must be [N,1,S,S],"
+              + " is "
+              + java.util.Arrays.toString(shape));
     }
     String spacing = metadata.get("cbmir.pixel_spacing_mm");
     if (spacing == null) {
-      throw new UnreadableInputException(null, "model " + name + " lacks the metadata entry"
-          + " cbmir.pixel_spacing_mm (the pixel spacing it was trained at); has "
-          + metadata.keySet());
+      throw new UnreadableInputException(
+          null,
+          "model "
+              + name
+              + " lacks the metadata entry"
+              + " cbmir.pixel_spacing_mm (the pixel spacing it was trained at); has "
+              + metadata.keySet());
     }
     try {
       return new ModelInput((int) shape[2], Double.parseDouble(spacing));
     } catch (IllegalArgumentException e) {
-      throw new UnreadableInputException(null, "model " + name + " has invalid geometry: "
-          + e.getMessage());
+      throw new UnreadableInputException(
+          null, "model " + name + " has invalid geometry: " + e.getMessage());
     }
   }
 
@@ -164,8 +177,16 @@ final class OnnxModel implements AutoCloseable {
     for (String r : required) {
       NodeInfo n = info.get(r);
       if (n == null) {
-        throw new UnreadableInputException(null, "model " + name + " has no output '" + r
-            + "'; outputs: " + info.keySet() + ", required: " + java.util.Arrays.toString(required));
+        throw new UnreadableInputException(
+            null,
+            "model "
+                + name
+                + " has no output '"
+                + r
+                + "'; outputs: "
+                + info.keySet()
+                + ", required: "
+                + java.util.Arrays.toString(required));
       }
       out.put(r, ((TensorInfo) n.getInfo()).getShape());
     }
@@ -184,9 +205,9 @@ final class OnnxModel implements AutoCloseable {
       buf.put(img, 0, px);
     }
     buf.flip();
-    try (OnnxTensor t = OnnxTensor.createTensor(env, buf,
-        new long[] {n, 1, input.size(), input.size()});
-         OrtSession.Result r = session.run(Map.of("input", t))) {
+    try (OnnxTensor t =
+            OnnxTensor.createTensor(env, buf, new long[] {n, 1, input.size(), input.size()});
+        OrtSession.Result r = session.run(Map.of("input", t))) {
       Map<String, float[]> out = new LinkedHashMap<>();
       for (String o : outputs.keySet()) {
         OnnxTensor v = (OnnxTensor) r.get(o).orElseThrow();

@@ -23,15 +23,16 @@ public abstract class OnnxModelBuilder<B extends OnnxModelBuilder<B, T>, T> {
 
   /** A user's model with the same I/O contract instead of the shipped one. */
   public B model(Path onnxFile) {
-    options = new OnnxOptions(onnxFile, options.provider(), options.intraOpThreads(),
-        options.batchSize());
+    options =
+        new OnnxOptions(
+            onnxFile, options.provider(), options.intraOpThreads(), options.batchSize());
     return self();
   }
 
   /** Where to run (default {@link ExecutionProvider#AUTO}). */
   public B executionProvider(ExecutionProvider provider) {
-    options = new OnnxOptions(options.model(), provider, options.intraOpThreads(),
-        options.batchSize());
+    options =
+        new OnnxOptions(options.model(), provider, options.intraOpThreads(), options.batchSize());
     return self();
   }
 
@@ -43,17 +44,17 @@ public abstract class OnnxModelBuilder<B extends OnnxModelBuilder<B, T>, T> {
 
   /** Slices per inference call when given several (default 8). */
   public B batchSize(int slices) {
-    options = new OnnxOptions(options.model(), options.provider(), options.intraOpThreads(),
-        slices);
+    options =
+        new OnnxOptions(options.model(), options.provider(), options.intraOpThreads(), slices);
     return self();
   }
 
   /**
    * Loads the model.
    *
-   * @throws java.io.UncheckedIOException wrapping an {@link
-   *     org.cbmir.api.UnreadableInputException} when the model is missing, unreadable or breaks
-   *     the I/O contract (the message names the missing output or the wrong shape)
+   * @throws java.io.UncheckedIOException wrapping an {@link org.cbmir.api.UnreadableInputException}
+   *     when the model is missing, unreadable or breaks the I/O contract (the message names the
+   *     missing output or the wrong shape)
    * @throws IllegalArgumentException on a bad option
    */
   public abstract T build();

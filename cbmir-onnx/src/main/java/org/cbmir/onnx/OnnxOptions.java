@@ -11,18 +11,22 @@ import java.nio.file.Path;
  */
 record OnnxOptions(Path model, ExecutionProvider provider, int intraOpThreads, int batchSize) {
   static OnnxOptions defaults() {
-    return new OnnxOptions(null, ExecutionProvider.AUTO,
-        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), 8);
+    return new OnnxOptions(
+        null,
+        ExecutionProvider.AUTO,
+        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
+        8);
   }
 
   OnnxOptions check() {
     if (provider == null) {
-      throw new IllegalArgumentException("execution provider is required; valid providers: "
-          + java.util.Arrays.toString(ExecutionProvider.values()));
+      throw new IllegalArgumentException(
+          "execution provider is required; valid providers: "
+              + java.util.Arrays.toString(ExecutionProvider.values()));
     }
     if (intraOpThreads < 1 || batchSize < 1) {
-      throw new IllegalArgumentException("intraOpThreads and batchSize must be >= 1, got "
-          + intraOpThreads + " and " + batchSize);
+      throw new IllegalArgumentException(
+          "intraOpThreads and batchSize must be >= 1, got " + intraOpThreads + " and " + batchSize);
     }
     return this;
   }

@@ -106,8 +106,10 @@ public final class OnnxSegmenter implements Segmenter {
         long[] shape = m.outputs.get("mask");
         if (shape.length != 4 || shape[1] != 1) {
           m.close();
-          throw new UncheckedIOException(new org.cbmir.api.UnreadableInputException(o.model(),
-              "output 'mask' must be [N,1,S,S], is " + java.util.Arrays.toString(shape)));
+          throw new UncheckedIOException(
+              new org.cbmir.api.UnreadableInputException(
+                  o.model(),
+                  "output 'mask' must be [N,1,S,S], is " + java.util.Arrays.toString(shape)));
         }
         return new OnnxSegmenter(m, o.batchSize());
       } catch (IOException e) {

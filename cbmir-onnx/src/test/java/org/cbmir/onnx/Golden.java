@@ -53,11 +53,11 @@ final class Golden {
 
   /** A number or string field of our own flat JSON files, found by key. */
   static String field(String json, String key) {
-    Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\"\\s*:\\s*\"?([^\",}\\n]+)\"?")
-        .matcher(json);
+    Matcher m =
+        Pattern.compile("\"" + Pattern.quote(key) + "\"\\s*:\\s*\"?([^\",}\\n]+)\"?").matcher(json);
     if (!m.find()) {
-      throw new IllegalArgumentException("no " + key + " in " + json.substring(0,
-          Math.min(200, json.length())));
+      throw new IllegalArgumentException(
+          "no " + key + " in " + json.substring(0, Math.min(200, json.length())));
     }
     return m.group(1).trim();
   }

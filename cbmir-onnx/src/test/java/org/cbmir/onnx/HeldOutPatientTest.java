@@ -20,28 +20,31 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shipped models on the test patients of the committed patient split, with the dataset
- * rebuilt here by the same exporter and settings as for training (real slices, and real nodule
- * crops transplanted into slices of their own split), from ../shared/data; skipped where that is
- * absent. Thresholds are the model cards' figures minus a small margin, so that a regression
- * fails; the figures are computed here the way training/train.py computes them.
+ * The shipped models on the test patients of the committed patient split, with the dataset rebuilt
+ * here by the same exporter and settings as for training (real slices, and real nodule crops
+ * transplanted into slices of their own split), from ../shared/data; skipped where that is absent.
+ * Thresholds are the model cards' figures minus a small margin, so that a regression fails; the
+ * figures are computed here the way training/train.py computes them.
  */
 class HeldOutPatientTest {
   @TempDir static Path dir;
   static Split train;
   static Split test;
   static Path data;
-  static final String[] NAMES = {"0", "(0,5]", "(5,6]", "(6,8]", "(8,13]", "(13,18]",
-      "(18,23]", ">23"};
+  static final String[] NAMES = {
+    "0", "(0,5]", "(5,6]", "(6,8]", "(8,13]", "(13,18]", "(18,23]", ">23"
+  };
 
   /** One split of the exported dataset. */
   record Split(float[][] images, byte[][] masks, long[] labels, List<String> sources) {}
 
   @org.junit.jupiter.api.BeforeEach
   void needsData() {
-    Assumptions.assumeTrue(data != null, "real CT data not found at "
-        + Path.of(System.getProperty("cbmir.shared.data", "../shared/data")).toAbsolutePath()
-        + "; skipping held-out evaluation");
+    Assumptions.assumeTrue(
+        data != null,
+        "real CT data not found at "
+            + Path.of(System.getProperty("cbmir.shared.data", "../shared/data")).toAbsolutePath()
+            + "; skipping held-out evaluation");
   }
 
   @BeforeAll
@@ -74,8 +77,11 @@ class HeldOutPatientTest {
     }
     List<String> lines = Files.readAllLines(dir.resolve("provenance.csv"));
     int source = List.of(lines.get(0).split(",")).indexOf("source");
-    List<String> sources = lines.stream().filter(l -> l.startsWith(name + ","))
-        .map(l -> l.split(",", -1)[source]).toList();
+    List<String> sources =
+        lines.stream()
+            .filter(l -> l.startsWith(name + ","))
+            .map(l -> l.split(",", -1)[source])
+            .toList();
     return new Split(images, masks, labels, sources);
   }
 
@@ -87,8 +93,7 @@ class HeldOutPatientTest {
     if (!magic.equals("NUMPY")) {
       throw new IOException(f + " is not .npy");
     }
-    return ByteBuffer.wrap(all, header, all.length - header).slice()
-        .order(ByteOrder.LITTLE_ENDIAN);
+    return ByteBuffer.wrap(all, header, all.length - header).slice().order(ByteOrder.LITTLE_ENDIAN);
   }
 
   static String card(String model) throws IOException {
@@ -117,8 +122,8 @@ class HeldOutPatientTest {
         }
       }
       double dice = 2.0 * inter / total;
-      System.out.printf(java.util.Locale.ROOT, "U-Net Dice on the test patients' real slices:"
-          + " %.4f%n", dice);
+      System.out.printf(
+          java.util.Locale.ROOT, "U-Net Dice on the test patients' real slices:" + " %.4f%n", dice);
       assertTrue(dice >= 0.95, "Dice " + dice + " below the 0.95 goal on the test patients");
     }
   }
@@ -168,14 +173,20 @@ class HeldOutPatientTest {
         }
         double accuracy = (double) correct / n;
         double map = apSum / n;
-        System.out.printf(java.util.Locale.ROOT, "encoder on %s test queries: accuracy %.4f,"
-            + " FC1 mAP@10 %.4f (%d queries)%n", source, accuracy, map, n);
+        System.out.printf(
+            java.util.Locale.ROOT,
+            "encoder on %s test queries: accuracy %.4f," + " FC1 mAP@10 %.4f (%d queries)%n",
+            source,
+            accuracy,
+            map,
+            n);
         double cardAccuracy = number(expected, "accuracy");
         double cardMap = number(expected, "mapAt10Fc1");
-        assertTrue(accuracy >= cardAccuracy - 0.02, source + ": accuracy " + accuracy
-            + ", card says " + cardAccuracy);
-        assertTrue(map >= cardMap - 0.02, source + ": FC1 mAP@10 " + map + ", card says "
-            + cardMap);
+        assertTrue(
+            accuracy >= cardAccuracy - 0.02,
+            source + ": accuracy " + accuracy + ", card says " + cardAccuracy);
+        assertTrue(
+            map >= cardMap - 0.02, source + ": FC1 mAP@10 " + map + ", card says " + cardMap);
         String per = Golden.section(expected, "perClassAccuracy");
         for (int c = 0; c < 8; c++) {
           if (perClassTotal[c] < 20) {
@@ -183,31 +194,44 @@ class HeldOutPatientTest {
           }
           double got = (double) perClass[c] / perClassTotal[c];
           double want = number(per, NAMES[c]);
-          assertTrue(got >= want - 0.05, source + " class " + NAMES[c] + " accuracy " + got
-              + ", card says " + want);
+          assertTrue(
+              got >= want - 0.05,
+              source + " class " + NAMES[c] + " accuracy " + got + ", card says " + want);
         }
       }
       // Compact features on the same queries: int8 re-scored and float16 must rank like float32.
       List<org.cbmir.data.eval.Evaluation.Row> rows = org.cbmir.data.eval.Evaluation.rows(dir);
-      List<org.cbmir.data.eval.Evaluation.Row> trainRows = rows.stream()
-          .filter(r -> r.split().equals("train")).toList();
-      List<org.cbmir.data.eval.Evaluation.Row> testRows = rows.stream()
-          .filter(r -> r.split().equals("test")).toList();
+      List<org.cbmir.data.eval.Evaluation.Row> trainRows =
+          rows.stream().filter(r -> r.split().equals("train")).toList();
+      List<org.cbmir.data.eval.Evaluation.Row> testRows =
+          rows.stream().filter(r -> r.split().equals("test")).toList();
       for (String source : List.of("real", "transplanted")) {
-        java.util.Map<org.cbmir.api.FeatureStorage, Double> map = new java.util.EnumMap<>(
-            org.cbmir.api.FeatureStorage.class);
+        java.util.Map<org.cbmir.api.FeatureStorage, Double> map =
+            new java.util.EnumMap<>(org.cbmir.api.FeatureStorage.class);
         for (org.cbmir.api.FeatureStorage fs : org.cbmir.api.FeatureStorage.values()) {
-          map.put(fs, org.cbmir.data.eval.Evaluation.evaluate(source, enc, db, trainRows, q,
-              testRows, r -> r.source().equals(source), fs).map());
+          map.put(
+              fs,
+              org.cbmir.data.eval.Evaluation.evaluate(
+                      source, enc, db, trainRows, q, testRows, r -> r.source().equals(source), fs)
+                  .map());
         }
-        System.out.println("coarse-to-fine mAP@10 on " + source + " test queries by feature"
-            + " storage: " + map);
-        assertEquals(map.get(org.cbmir.api.FeatureStorage.FLOAT32),
-            map.get(org.cbmir.api.FeatureStorage.INT8_RESCORED), 0.005, source);
-        assertEquals(map.get(org.cbmir.api.FeatureStorage.FLOAT32),
-            map.get(org.cbmir.api.FeatureStorage.INT8), 0.02, source);
-        assertEquals(map.get(org.cbmir.api.FeatureStorage.FLOAT32),
-            map.get(org.cbmir.api.FeatureStorage.FLOAT16), 0.005, source);
+        System.out.println(
+            "coarse-to-fine mAP@10 on " + source + " test queries by feature" + " storage: " + map);
+        assertEquals(
+            map.get(org.cbmir.api.FeatureStorage.FLOAT32),
+            map.get(org.cbmir.api.FeatureStorage.INT8_RESCORED),
+            0.005,
+            source);
+        assertEquals(
+            map.get(org.cbmir.api.FeatureStorage.FLOAT32),
+            map.get(org.cbmir.api.FeatureStorage.INT8),
+            0.02,
+            source);
+        assertEquals(
+            map.get(org.cbmir.api.FeatureStorage.FLOAT32),
+            map.get(org.cbmir.api.FeatureStorage.FLOAT16),
+            0.005,
+            source);
       }
       // Every bit of the hash code alive: mean activation within [0.2, 0.8] on the test split,
       // for at least as many bits as the card reports.
@@ -222,8 +246,8 @@ class HeldOutPatientTest {
         balanced += mean >= 0.2 && mean <= 0.8 ? 1 : 0;
       }
       double cardBalanced = number(Golden.section(card, "hash"), "bitsInBalance");
-      assertTrue(balanced >= cardBalanced, balanced + " bits in balance, card says "
-          + cardBalanced);
+      assertTrue(
+          balanced >= cardBalanced, balanced + " bits in balance, card says " + cardBalanced);
     }
   }
 

@@ -34,12 +34,14 @@ class OnnxModelsTest {
 
   @Test
   void goldenOutputsMatchPyTorch() throws IOException {
-    try (OnnxSegmenter seg = OnnxSegmenter.builder().executionProvider(ExecutionProvider.CPU)
-        .build();
-         OnnxEncoder enc = OnnxEncoder.builder().executionProvider(ExecutionProvider.CPU)
-             .build()) {
-      assertClose(Golden.tensor("unet_mask"), seg.probabilities(Golden.tensor("unet_input")),
-          1e-4, "U-Net mask");
+    try (OnnxSegmenter seg =
+            OnnxSegmenter.builder().executionProvider(ExecutionProvider.CPU).build();
+        OnnxEncoder enc = OnnxEncoder.builder().executionProvider(ExecutionProvider.CPU).build()) {
+      assertClose(
+          Golden.tensor("unet_mask"),
+          seg.probabilities(Golden.tensor("unet_input")),
+          1e-4,
+          "U-Net mask");
       Map<String, float[]> out = enc.runRaw(new float[][] {Golden.tensor("encoder_input")});
       assertClose(Golden.tensor("encoder_fc1"), out.get("fc1"), 1e-4, "fc1");
       assertClose(Golden.tensor("encoder_latent"), out.get("latent"), 1e-4, "latent");
@@ -50,14 +52,15 @@ class OnnxModelsTest {
   @Test
   void cardsDescribeTheShippedFiles() throws IOException {
     try (OnnxSegmenter seg = OnnxSegmenter.builder().build();
-         OnnxEncoder enc = OnnxEncoder.builder().build()) {
+        OnnxEncoder enc = OnnxEncoder.builder().build()) {
       String unetCard = Golden.resource("/org/cbmir/onnx/models/lung-unet.card.json");
       String encCard = Golden.resource("/org/cbmir/onnx/models/inresnet.card.json");
       assertEquals(Golden.field(unetCard, "sha256"), seg.modelFingerprint());
       assertEquals(Golden.field(encCard, "sha256"), enc.modelFingerprint());
       assertEquals(Integer.parseInt(Golden.field(encCard, "bits")), enc.bits());
       assertEquals(Integer.parseInt(Golden.field(encCard, "fc1")), enc.featureDimension());
-      assertEquals(Double.parseDouble(Golden.field(encCard, "pixelSpacingMm")),
+      assertEquals(
+          Double.parseDouble(Golden.field(encCard, "pixelSpacingMm")),
           enc.modelInput().spacingMm());
     }
   }
@@ -65,18 +68,19 @@ class OnnxModelsTest {
   @Test
   void cudaFallsBackToTheCpuWithoutAGpu() {
     Assumptions.assumeFalse(Boolean.getBoolean("cbmir.test.gpu"), "GPU run: see gpuIsUsed");
-    try (OnnxEncoder enc = OnnxEncoder.builder().executionProvider(ExecutionProvider.CUDA)
-        .build()) {
+    try (OnnxEncoder enc =
+        OnnxEncoder.builder().executionProvider(ExecutionProvider.CUDA).build()) {
       assertEquals(ExecutionProvider.CPU, enc.executionProvider());
     }
   }
 
   @Test
   void gpuIsUsedWhereAsked() {
-    Assumptions.assumeTrue(Boolean.getBoolean("cbmir.test.gpu"),
+    Assumptions.assumeTrue(
+        Boolean.getBoolean("cbmir.test.gpu"),
         "set -Dcbmir.test.gpu=true on a machine with a CUDA 12 GPU and onnxruntime_gpu");
-    try (OnnxEncoder enc = OnnxEncoder.builder().executionProvider(ExecutionProvider.CUDA)
-        .build()) {
+    try (OnnxEncoder enc =
+        OnnxEncoder.builder().executionProvider(ExecutionProvider.CUDA).build()) {
       assertEquals(ExecutionProvider.CUDA, enc.executionProvider());
     }
   }
@@ -87,13 +91,16 @@ class OnnxModelsTest {
     for (int y = 0; y < 300; y++) {
       for (int x = 0; x < 300; x++) {
         double body = Math.pow((x - 150) / 130.0, 2) + Math.pow((y - 150) / 100.0, 2);
-        double lung = Math.min(Math.pow((x - 95) / 40.0, 2) + Math.pow((y - 150) / 70.0, 2),
-            Math.pow((x - 205) / 40.0, 2) + Math.pow((y - 150) / 70.0, 2));
+        double lung =
+            Math.min(
+                Math.pow((x - 95) / 40.0, 2) + Math.pow((y - 150) / 70.0, 2),
+                Math.pow((x - 205) / 40.0, 2) + Math.pow((y - 150) / 70.0, 2));
         hu[y * 300 + x] = body > 1 ? -1000 : lung <= 1 ? -850 : 40;
       }
     }
     CtSlice slice = CtSlice.builder().size(300, 300).hu(hu).pixelSpacingMm(1, 1).build();
-    try (Segmenter seg = Models.segmenter(); Encoder enc = Models.encoder()) {
+    try (Segmenter seg = Models.segmenter();
+        Encoder enc = Models.encoder()) {
       LungMask mask = seg.segment(slice);
       assertEquals(300, mask.width());
       Embedding e = enc.encode(slice, mask);
@@ -105,8 +112,8 @@ class OnnxModelsTest {
       }
       assertEquals(1.0, sum, 1e-5);
       // Batching gives the same answer as one at a time.
-      assertEquals(e, enc.encodeAll(java.util.List.of(slice, slice),
-          java.util.List.of(mask, mask)).get(1));
+      assertEquals(
+          e, enc.encodeAll(java.util.List.of(slice, slice), java.util.List.of(mask, mask)).get(1));
     }
   }
 
@@ -114,20 +121,22 @@ class OnnxModelsTest {
   void badModelsAreExplained() throws IOException {
     Path junk = dir.resolve("junk.onnx");
     Files.writeString(junk, "not a model");
-    UncheckedIOException e = assertThrows(UncheckedIOException.class,
-        () -> OnnxEncoder.builder().model(junk).build());
+    UncheckedIOException e =
+        assertThrows(UncheckedIOException.class, () -> OnnxEncoder.builder().model(junk).build());
     assertTrue(e.getCause() instanceof UnreadableInputException, e.toString());
     Path unet = dir.resolve("unet.onnx");
     try (var in = getClass().getResourceAsStream(OnnxSegmenter.SHIPPED)) {
       Files.write(unet, in.readAllBytes());
     }
-    UncheckedIOException wrong = assertThrows(UncheckedIOException.class,
-        () -> OnnxEncoder.builder().model(unet).build());
-    assertTrue(wrong.getMessage().contains("no output 'fc1'")
-        && wrong.getMessage().contains("[mask]"), wrong.getMessage());
-    assertThrows(IllegalArgumentException.class,
-        () -> OnnxEncoder.builder().intraOpThreads(0).build());
-    assertThrows(IllegalArgumentException.class,
+    UncheckedIOException wrong =
+        assertThrows(UncheckedIOException.class, () -> OnnxEncoder.builder().model(unet).build());
+    assertTrue(
+        wrong.getMessage().contains("no output 'fc1'") && wrong.getMessage().contains("[mask]"),
+        wrong.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> OnnxEncoder.builder().intraOpThreads(0).build());
+    assertThrows(
+        IllegalArgumentException.class,
         () -> OnnxSegmenter.builder().executionProvider(null).build());
   }
 

@@ -12,6 +12,7 @@ package org.cbmir.api.preprocessing;
 public record HuWindow(double centre, double width) {
   /** The usual lung window: level -600 HU, width 1500 HU. */
   public static final HuWindow LUNG = new HuWindow(-600, 1500);
+
   /** A mediastinal (soft tissue) window: level 40 HU, width 400 HU. */
   public static final HuWindow MEDIASTINUM = new HuWindow(40, 400);
 

@@ -31,8 +31,11 @@ public record ModelInput(int size, double spacingMm) {
   public ModelInput {
     if (size < 8 || !(spacingMm > 0) || Double.isInfinite(spacingMm)) {
       throw new IllegalArgumentException(
-          "model input needs size >= 8 and a positive spacing, got " + size + " px at "
-              + spacingMm + " mm");
+          "model input needs size >= 8 and a positive spacing, got "
+              + size
+              + " px at "
+              + spacingMm
+              + " mm");
     }
   }
 
@@ -58,14 +61,18 @@ public record ModelInput(int size, double spacingMm) {
         }
       }
     }
-    return CtSlice.builder().size(size, size).hu(out).pixelSpacingMm(spacingMm, spacingMm)
-        .ref(slice.ref()).build();
+    return CtSlice.builder()
+        .size(size, size)
+        .hu(out)
+        .pixelSpacingMm(spacingMm, spacingMm)
+        .ref(slice.ref())
+        .build();
   }
 
   /**
    * Where a pixel position of the original slice lands on the model grid, as (column, row), with
-   * the pixel-centre convention of {@link #prepare}; for drawing nodules and checking that they stay
-   * in view.
+   * the pixel-centre convention of {@link #prepare}; for drawing nodules and checking that they
+   * stay in view.
    */
   public double[] toModelPixel(CtSlice slice, double column, double row) {
     int ow = resampledWidth(slice);
@@ -81,13 +88,14 @@ public record ModelInput(int size, double spacingMm) {
     int oh = resampledHeight(slice);
     double i = modelColumn + (ow - size) / 2;
     double j = modelRow + (oh - size) / 2;
-    return new double[] {(i + 0.5) * slice.width() / ow - 0.5,
-        (j + 0.5) * slice.height() / oh - 0.5};
+    return new double[] {
+      (i + 0.5) * slice.width() / ow - 0.5, (j + 0.5) * slice.height() / oh - 0.5
+    };
   }
 
   /**
-   * A mask on the original slice's grid carried to the model grid (nearest pixel; outside the
-   * slice is not lung), as row-major flags.
+   * A mask on the original slice's grid carried to the model grid (nearest pixel; outside the slice
+   * is not lung), as row-major flags.
    */
   public boolean[] maskToModel(CtSlice slice, LungMask mask) {
     boolean[] out = new boolean[size * size];
@@ -96,8 +104,8 @@ public record ModelInput(int size, double spacingMm) {
         double[] p = toSlicePixel(slice, x, y);
         int c = (int) Math.round(p[0]);
         int r = (int) Math.round(p[1]);
-        out[y * size + x] = c >= 0 && r >= 0 && c < mask.width() && r < mask.height()
-            && mask.isLung(c, r);
+        out[y * size + x] =
+            c >= 0 && r >= 0 && c < mask.width() && r < mask.height() && mask.isLung(c, r);
       }
     }
     return out;
@@ -106,8 +114,8 @@ public record ModelInput(int size, double spacingMm) {
   /** Model-grid flags carried back to the original slice's grid as a mask (nearest pixel). */
   public LungMask maskToSlice(CtSlice slice, boolean[] modelMask) {
     if (modelMask.length != size * size) {
-      throw new IllegalArgumentException("expected " + size * size + " mask values, got "
-          + modelMask.length);
+      throw new IllegalArgumentException(
+          "expected " + size * size + " mask values, got " + modelMask.length);
     }
     boolean[] out = new boolean[slice.width() * slice.height()];
     for (int y = 0; y < slice.height(); y++) {
@@ -115,8 +123,8 @@ public record ModelInput(int size, double spacingMm) {
         double[] p = toModelPixel(slice, x, y);
         int c = (int) Math.round(p[0]);
         int r = (int) Math.round(p[1]);
-        out[y * slice.width() + x] = c >= 0 && r >= 0 && c < size && r < size
-            && modelMask[r * size + c];
+        out[y * slice.width() + x] =
+            c >= 0 && r >= 0 && c < size && r < size && modelMask[r * size + c];
       }
     }
     return LungMask.of(slice.width(), slice.height(), out);

@@ -34,8 +34,12 @@ public final class Resampling {
     float[] src = slice.hu();
     float[] dst = new float[ow * oh];
     resample2d(src, w, h, dst, ow, oh, 0);
-    return CtSlice.builder().size(ow, oh).hu(dst).pixelSpacingMm(
-        slice.rowSpacingMm() * h / oh, slice.columnSpacingMm() * w / ow).ref(slice.ref()).build();
+    return CtSlice.builder()
+        .size(ow, oh)
+        .hu(dst)
+        .pixelSpacingMm(slice.rowSpacingMm() * h / oh, slice.columnSpacingMm() * w / ow)
+        .ref(slice.ref())
+        .build();
   }
 
   /**
@@ -58,38 +62,48 @@ public final class Resampling {
     // In-plane first (d slices), then along z between the two nearest resampled slices.
     // Slices are independent: both passes run on the common pool, a slice per task.
     float[] inPlane = new float[plane * d];
-    IntStream.range(0, d).parallel().forEach(k -> {
-      float[] srcSlice = new float[w * h];
-      volume.copySliceInto(k, srcSlice, 0);
-      resample2d(srcSlice, w, h, inPlane, ow, oh, k * plane);
-    });
+    IntStream.range(0, d)
+        .parallel()
+        .forEach(
+            k -> {
+              float[] srcSlice = new float[w * h];
+              volume.copySliceInto(k, srcSlice, 0);
+              resample2d(srcSlice, w, h, inPlane, ow, oh, k * plane);
+            });
     float[] out = new float[plane * od];
     double[] oz = new double[od];
     for (int j = 0; j < od; j++) {
       oz[j] = z[0] + j * zMm;
     }
-    IntStream.range(0, od).parallel().forEach(j -> {
-      double zj = oz[j];
-      int k0 = 0;
-      while (k0 + 1 < d - 1 && z[k0 + 1] <= zj) {
-        k0++;
-      }
-      int k1 = Math.min(d - 1, k0 + 1);
-      double t = k1 == k0 ? 0 : Math.min(1, Math.max(0, (zj - z[k0]) / (z[k1] - z[k0])));
-      float a = (float) (1 - t);
-      float b = (float) t;
-      int s0 = k0 * plane;
-      int s1 = k1 * plane;
-      int o = j * plane;
-      for (int i = 0; i < plane; i++) {
-        out[o + i] = a * inPlane[s0 + i] + b * inPlane[s1 + i];
-      }
-    });
+    IntStream.range(0, od)
+        .parallel()
+        .forEach(
+            j -> {
+              double zj = oz[j];
+              int k0 = 0;
+              while (k0 + 1 < d - 1 && z[k0 + 1] <= zj) {
+                k0++;
+              }
+              int k1 = Math.min(d - 1, k0 + 1);
+              double t = k1 == k0 ? 0 : Math.min(1, Math.max(0, (zj - z[k0]) / (z[k1] - z[k0])));
+              float a = (float) (1 - t);
+              float b = (float) t;
+              int s0 = k0 * plane;
+              int s1 = k1 * plane;
+              int o = j * plane;
+              for (int i = 0; i < plane; i++) {
+                out[o + i] = a * inPlane[s0 + i] + b * inPlane[s1 + i];
+              }
+            });
     double[] origin = volume.originMm();
-    return CtVolume.builder().size(ow, oh).hu(out)
+    return CtVolume.builder()
+        .size(ow, oh)
+        .hu(out)
         .pixelSpacingMm(volume.rowSpacingMm() * h / oh, volume.columnSpacingMm() * w / ow)
-        .zPositionsMm(oz).originMm(origin[0], origin[1], origin[2])
-        .ids(volume.patientId(), volume.studyUid(), volume.seriesUid()).build();
+        .zPositionsMm(oz)
+        .originMm(origin[0], origin[1], origin[2])
+        .ids(volume.patientId(), volume.studyUid(), volume.seriesUid())
+        .build();
   }
 
   /**
@@ -126,8 +140,8 @@ public final class Resampling {
 
   private static void checkSpacing(double mm) {
     if (!(mm > 0) || Double.isInfinite(mm)) {
-      throw new IllegalArgumentException("spacing must be a positive finite number of mm, got "
-          + mm);
+      throw new IllegalArgumentException(
+          "spacing must be a positive finite number of mm, got " + mm);
     }
   }
 }

@@ -7,8 +7,8 @@ import org.cbmir.api.Segmenter;
 /**
  * The model-free lung mask of the paper (its Fig. 6), which also labels the U-Net's training data:
  * threshold at -400 HU, drop the air connected to the image border (outside the body, and the
- * scanner's padding), keep the two largest remaining components (the lungs; smaller ones are
- * bowel gas or noise), then fill the holes that vessels and nodules leave inside them.
+ * scanner's padding), keep the two largest remaining components (the lungs; smaller ones are bowel
+ * gas or noise), then fill the holes that vessels and nodules leave inside them.
  *
  * <pre>{@code
  * LungMask mask = ThresholdLungMask.DEFAULT.segment(slice);
@@ -25,8 +25,8 @@ public final class ThresholdLungMask implements Segmenter {
 
   /**
    * @param thresholdHu pixels below this are air or lung
-   * @param minComponentFraction a component smaller than this fraction of the slice is dropped
-   *     even if it is among the two largest (no lung on this slice)
+   * @param minComponentFraction a component smaller than this fraction of the slice is dropped even
+   *     if it is among the two largest (no lung on this slice)
    */
   public ThresholdLungMask(float thresholdHu, double minComponentFraction) {
     if (!Float.isFinite(thresholdHu)) {

@@ -1,7 +1,7 @@
 /**
- * Pure-Java CT preprocessing shared by inference and dataset export, so that training and
- * inference cannot disagree: resampling to a given spacing, HU windows, and the threshold lung
- * mask that is both the model-free baseline and the U-Net's label.
+ * Pure-Java CT preprocessing shared by inference and dataset export, so that training and inference
+ * cannot disagree: resampling to a given spacing, HU windows, and the threshold lung mask that is
+ * both the model-free baseline and the U-Net's label.
  *
  * <pre>{@code
  * CtSlice oneMm = Resampling.resampleSlice(slice, 1.0);

@@ -8,10 +8,10 @@ import java.util.List;
 import org.cbmir.api.CbmirException;
 
 /**
- * A catalogue of bad inputs and the message each gives: every case must fail with an exception of
- * a documented kind (a {@link CbmirException}, {@link IllegalArgumentException}, {@link
- * IllegalStateException} or {@link IOException}) whose message mentions the file or value. The
- * rows become the table of RELIABILITY.md.
+ * A catalogue of bad inputs and the message each gives: every case must fail with an exception of a
+ * documented kind (a {@link CbmirException}, {@link IllegalArgumentException}, {@link
+ * IllegalStateException} or {@link IOException}) whose message mentions the file or value. The rows
+ * become the table of RELIABILITY.md.
  *
  * <p>Thread-safety: not thread-safe; one per test.
  */
@@ -46,14 +46,32 @@ public final class BadInputs {
       problems.add(input + ": accepted");
     } catch (Exception e) {
       String m = e.getMessage() == null ? "" : e.getMessage();
-      boolean kind = e instanceof CbmirException || e instanceof IllegalArgumentException
-          || e instanceof IOException || e instanceof IllegalStateException;
+      boolean kind =
+          e instanceof CbmirException
+              || e instanceof IllegalArgumentException
+              || e instanceof IOException
+              || e instanceof IllegalStateException;
       if (!kind || !m.contains(mentions)) {
-        problems.add(input + ": " + e.getClass().getSimpleName() + " '" + m
-            + "' (expected it to mention '" + mentions + "')");
+        problems.add(
+            input
+                + ": "
+                + e.getClass().getSimpleName()
+                + " '"
+                + m
+                + "' (expected it to mention '"
+                + mentions
+                + "')");
       }
-      rows.add("| " + area + " | " + input + " | " + e.getClass().getSimpleName() + " | "
-          + m.replace("|", "\\|").replace("\n", " ").replace(tempDir.toString(), "DIR") + " |");
+      rows.add(
+          "| "
+              + area
+              + " | "
+              + input
+              + " | "
+              + e.getClass().getSimpleName()
+              + " | "
+              + m.replace("|", "\\|").replace("\n", " ").replace(tempDir.toString(), "DIR")
+              + " |");
     }
   }
 
@@ -65,8 +83,14 @@ public final class BadInputs {
     Path out = Path.of("target", "robustness");
     Files.createDirectories(out);
     Files.writeString(out.resolve("bad-inputs-" + name + ".md"), String.join("\n", rows) + "\n");
-    System.out.println("robustness bad inputs (" + name + "): " + rows.size() + " cases, "
-        + problems.size() + " without a clear message");
+    System.out.println(
+        "robustness bad inputs ("
+            + name
+            + "): "
+            + rows.size()
+            + " cases, "
+            + problems.size()
+            + " without a clear message");
     return problems;
   }
 }

@@ -9,19 +9,21 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The size and seed of the robustness suite, shared by the modules' tests through the {@code
- * cbmir-api} test jar. {@code mvn -B verify} runs each part for a bounded
- * number of trials (a minute or two in all); {@code -Pfuzz} runs the long counts that RELIABILITY.md
- * quotes, and {@code -Dcbmir.robustness.scale=N} multiplies either. Each part prints its counts and appends them to {@code
- * target/robustness/summary.txt}, from which RELIABILITY.md takes its figures.
+ * cbmir-api} test jar. {@code mvn -B verify} runs each part for a bounded number of trials (a
+ * minute or two in all); {@code -Pfuzz} runs the long counts that RELIABILITY.md quotes, and {@code
+ * -Dcbmir.robustness.scale=N} multiplies either. Each part prints its counts and appends them to
+ * {@code target/robustness/summary.txt}, from which RELIABILITY.md takes its figures.
  *
  * <p>Thread-safety: stateless; {@link #report} is called from test threads one at a time.
  */
 public final class Robustness {
   /** Whether the long counts run ({@code -Pfuzz}). */
   public static final boolean FUZZ = Boolean.getBoolean("cbmir.robustness.fuzz");
+
   /** Multiplier of every trial count; 1 unless set. */
-  public static final double SCALE = Double.parseDouble(
-      System.getProperty("cbmir.robustness.scale", "1"));
+  public static final double SCALE =
+      Double.parseDouble(System.getProperty("cbmir.robustness.scale", "1"));
+
   /** Seed of every random choice; printed, and set with -Dcbmir.test.seed to replay a run. */
   public static final long SEED = Long.getLong("cbmir.test.seed", 20_261_129L);
 
@@ -33,14 +35,18 @@ public final class Robustness {
   }
 
   public static void report(String part, String figures) {
-    String line = part + " (seed " + SEED + (FUZZ ? ", -Pfuzz" : "") + ", scale " + SCALE
-        + "): " + figures;
+    String line =
+        part + " (seed " + SEED + (FUZZ ? ", -Pfuzz" : "") + ", scale " + SCALE + "): " + figures;
     System.out.println("robustness " + line);
     try {
       Path dir = Path.of("target", "robustness");
       Files.createDirectories(dir);
-      Files.writeString(dir.resolve("summary.txt"), line + System.lineSeparator(),
-          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          dir.resolve("summary.txt"),
+          line + System.lineSeparator(),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -38,27 +38,37 @@ final class EvaluationGallery {
 
   private EvaluationGallery() {}
 
-  static void write(Path dataset, Encoder encoder, List<Embedding> train,
-      List<Evaluation.Row> trainRows, List<Embedding> test, List<Evaluation.Row> testRows,
-      Path png) throws IOException {
+  static void write(
+      Path dataset,
+      Encoder encoder,
+      List<Embedding> train,
+      List<Evaluation.Row> trainRows,
+      List<Embedding> test,
+      List<Evaluation.Row> testRows,
+      Path png)
+      throws IOException {
     NpyReader trainImages = NpyReader.read(dataset.resolve("train_images.npy"));
     NpyReader testImages = NpyReader.read(dataset.resolve("test_images.npy"));
     int w = LABEL_W + (HITS + 1) * (TILE_PX + 8) + 8;
     int h = 40 + NoduleClass.COUNT * ROW_H;
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING,
-        RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, w, h);
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-    g.drawString("Query (test patient) and its top 5 from the training patients' index;"
-        + " green: same class, red: other", 8, 22);
+    g.drawString(
+        "Query (test patient) and its top 5 from the training patients' index;"
+            + " green: same class, red: other",
+        8,
+        22);
     // The same index as the evaluation's (same order, so the same ties).
     int[] order = Evaluation.addOrder(train.size());
-    try (RetrievalIndex index = Evaluation.index(encoder, Evaluation.inOrder(train, order),
-        Evaluation.inOrder(trainRows, order))) {
+    try (RetrievalIndex index =
+        Evaluation.index(
+            encoder, Evaluation.inOrder(train, order), Evaluation.inOrder(trainRows, order))) {
       for (int c = 0; c < NoduleClass.COUNT; c++) {
         int q = pick(testRows, c);
         int y = 40 + c * ROW_H;
@@ -70,8 +80,12 @@ final class EvaluationGallery {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         g.setColor(Color.BLACK);
         g.drawString(words(c), 8, y + 16);
-        g.drawString(qr.source().equals("real") ? "real slice, " + qr.patient()
-            : "real nodule of " + qr.patient(), 8, y + 32);
+        g.drawString(
+            qr.source().equals("real")
+                ? "real slice, " + qr.patient()
+                : "real nodule of " + qr.patient(),
+            8,
+            y + 32);
         if (!qr.source().equals("real")) {
           g.drawString("transplanted into a test slice", 8, y + 48);
         }
@@ -84,11 +98,23 @@ final class EvaluationGallery {
         for (Hit hit : res.hits()) {
           int at = order[hit.ordinal()];
           Evaluation.Row hr = trainRows.get(at);
-          drawTile(g, trainImages.floats(at), hr, x, y,
-              hr.cls() == c ? new Color(0x2ca02c) : new Color(0xd62728), whole);
+          drawTile(
+              g,
+              trainImages.floats(at),
+              hr,
+              x,
+              y,
+              hr.cls() == c ? new Color(0x2ca02c) : new Color(0xd62728),
+              whole);
           g.setColor(Color.BLACK);
-          g.drawString(String.format(Locale.ROOT, "%s  FC1 %.2f", NoduleClass.ofLabel(hr.cls()).description(),
-              hit.featureDistance()), x, y + TILE_PX + 18);
+          g.drawString(
+              String.format(
+                  Locale.ROOT,
+                  "%s  FC1 %.2f",
+                  NoduleClass.ofLabel(hr.cls()).description(),
+                  hit.featureDistance()),
+              x,
+              y + TILE_PX + 18);
           x += TILE_PX + 8;
         }
       }
@@ -127,8 +153,8 @@ final class EvaluationGallery {
   }
 
   /** A 64 mm tile around the nodule, or the whole slice when {@code whole}. */
-  private static void drawTile(Graphics2D g, float[] hu, Evaluation.Row r, int x, int y,
-      Color frame, boolean whole) {
+  private static void drawTile(
+      Graphics2D g, float[] hu, Evaluation.Row r, int x, int y, Color frame, boolean whole) {
     int size = (int) Math.round(Math.sqrt(hu.length));
     double spacing = ModelInput.DEFAULT.spacingMm();
     double cx = r.noduleCol() >= 0 && !whole ? r.noduleCol() : size / 2.0;

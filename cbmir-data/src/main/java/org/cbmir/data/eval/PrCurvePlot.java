@@ -29,8 +29,10 @@ final class PrCurvePlot {
     for (int r = 0; r < 4; r++) {
       pr[r] = new double[real.pr()[r].length];
       for (int i = 0; i < pr[r].length; i++) {
-        pr[r][i] = queries == 0 ? 0
-            : (real.pr()[r][i] * real.queries() + moved.pr()[r][i] * moved.queries()) / queries;
+        pr[r][i] =
+            queries == 0
+                ? 0
+                : (real.pr()[r][i] * real.queries() + moved.pr()[r][i] * moved.queries()) / queries;
       }
     }
     int w = 640;
@@ -64,8 +66,9 @@ final class PrCurvePlot {
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
     g.drawString("Precision-recall, " + queries + " test-patient queries", left, 24);
     String[] names = {"coarse-to-fine", "FC1", "H (Hamming)", "FC3"};
-    Color[] colors = {new Color(0xd62728), new Color(0x1f77b4), new Color(0x2ca02c),
-        new Color(0x9467bd)};
+    Color[] colors = {
+      new Color(0xd62728), new Color(0x1f77b4), new Color(0x2ca02c), new Color(0x9467bd)
+    };
     g.setStroke(new BasicStroke(2f));
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     for (int r = 0; r < 4; r++) {

@@ -2,8 +2,8 @@ package org.cbmir.data.eval;
 
 /**
  * The retrieval metrics of the paper's evaluation, on ranked class labels: precision@k, average
- * precision at k (the paper's mAP@k), the class the top k mostly have, and precision-recall
- * curves over a whole ranking. Relevance is "same class as the query".
+ * precision at k (the paper's mAP@k), the class the top k mostly have, and precision-recall curves
+ * over a whole ranking. Relevance is "same class as the query".
  *
  * <p>Thread-safety: stateless, except {@link PrCurve}, which is not thread-safe.
  */

@@ -10,11 +10,13 @@ class RetrievalMetricsTest {
   @Test
   void averagePrecisionAtK() {
     // Relevant at ranks 1 and 3 of 4; 2 relevant in the database: (1/1 + 2/3) / 2.
-    assertEquals((1 + 2.0 / 3) / 2, RetrievalMetrics.averagePrecision(new long[] {5, 1, 5, 2},
-        5, 2), 1e-12);
+    assertEquals(
+        (1 + 2.0 / 3) / 2, RetrievalMetrics.averagePrecision(new long[] {5, 1, 5, 2}, 5, 2), 1e-12);
     // More relevant in the database than ranks: normalised by the ranks (AP@k).
-    assertEquals((1 + 2.0 / 3) / 4, RetrievalMetrics.averagePrecision(new long[] {5, 1, 5, 2},
-        5, 100), 1e-12);
+    assertEquals(
+        (1 + 2.0 / 3) / 4,
+        RetrievalMetrics.averagePrecision(new long[] {5, 1, 5, 2}, 5, 100),
+        1e-12);
     assertEquals(0, RetrievalMetrics.averagePrecision(new long[] {1, 2}, 5, 0));
     assertEquals(0.5, RetrievalMetrics.precision(new long[] {3, 3, 1, 0}, 3), 1e-12);
   }

@@ -1,8 +1,8 @@
 package org.cbmir.index.kernels;
 
 /**
- * The hot loops of the index, implemented once with plain Java ({@link ScalarKernels}) and once with
- * the incubating Vector API. Reach the chosen implementation through {@link Kernels}.
+ * The hot loops of the index, implemented once with plain Java ({@link ScalarKernels}) and once
+ * with the incubating Vector API. Reach the chosen implementation through {@link Kernels}.
  *
  * <p>Thread-safety: implementations are stateless and thread-safe.
  */
@@ -15,13 +15,21 @@ public interface KernelSupport {
    * Finds the codes in {@code [from, to)} within Hamming distance {@code radius} of the query.
    *
    * <p>Codes are packed {@code words} longs each, code {@code i} at {@code codes[i * words]}. For
-   * each match, in ascending ordinal order, its ordinal goes to {@code outOrdinals} and its distance
-   * to {@code outDistances}; both need room for {@code to - from} entries.
+   * each match, in ascending ordinal order, its ordinal goes to {@code outOrdinals} and its
+   * distance to {@code outDistances}; both need room for {@code to - from} entries.
    *
    * @return the number of matches
    */
-  int radiusScan(long[] codes, int words, int from, int to, long[] query, int queryOffset,
-      int radius, int[] outOrdinals, int[] outDistances);
+  int radiusScan(
+      long[] codes,
+      int words,
+      int from,
+      int to,
+      long[] query,
+      int queryOffset,
+      int radius,
+      int[] outOrdinals,
+      int[] outDistances);
 
   /** Hamming distance between code {@code ordinal} and the query. */
   default int distance(long[] codes, int words, int ordinal, long[] query, int queryOffset) {
@@ -44,5 +52,4 @@ public interface KernelSupport {
    * half-precision values {@code b[...]} (as {@link Float#floatToFloat16} writes them).
    */
   float squareDistanceF16(float[] a, int aOffset, short[] b, int bOffset, int dim);
-
 }

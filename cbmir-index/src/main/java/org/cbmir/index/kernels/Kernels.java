@@ -46,10 +46,18 @@ public final class Kernels {
   }
 
   /** See {@link KernelSupport#radiusScan}. */
-  public static int radiusScan(long[] codes, int words, int from, int to, long[] query,
-      int queryOffset, int radius, int[] outOrdinals, int[] outDistances) {
-    return IMPL.radiusScan(codes, words, from, to, query, queryOffset, radius, outOrdinals,
-        outDistances);
+  public static int radiusScan(
+      long[] codes,
+      int words,
+      int from,
+      int to,
+      long[] query,
+      int queryOffset,
+      int radius,
+      int[] outOrdinals,
+      int[] outDistances) {
+    return IMPL.radiusScan(
+        codes, words, from, to, query, queryOffset, radius, outOrdinals, outDistances);
   }
 
   /** See {@link KernelSupport#squareDistance}. */
@@ -91,8 +99,11 @@ public final class Kernels {
       }
       case "panama" -> {
         if (!vectorModulePresent()) {
-          throw new IllegalStateException("-D" + PROPERTY + "=panama needs the JVM option"
-              + " --add-modules jdk.incubator.vector");
+          throw new IllegalStateException(
+              "-D"
+                  + PROPERTY
+                  + "=panama needs the JVM option"
+                  + " --add-modules jdk.incubator.vector");
         }
         KernelSupport k = loadPanama();
         LOG.info("cbmir kernels: panama (forced)");
@@ -109,12 +120,18 @@ public final class Kernels {
             return ScalarKernels.INSTANCE;
           }
         }
-        LOG.info("cbmir kernels: scalar; add the JVM option --add-modules jdk.incubator.vector"
-            + " for the faster Vector API kernels");
+        LOG.info(
+            "cbmir kernels: scalar; add the JVM option --add-modules jdk.incubator.vector"
+                + " for the faster Vector API kernels");
         return ScalarKernels.INSTANCE;
       }
-      default -> throw new IllegalStateException("unknown value '" + wanted + "' for -D"
-          + PROPERTY + "; valid values: auto, panama, scalar");
+      default ->
+          throw new IllegalStateException(
+              "unknown value '"
+                  + wanted
+                  + "' for -D"
+                  + PROPERTY
+                  + "; valid values: auto, panama, scalar");
     }
   }
 }

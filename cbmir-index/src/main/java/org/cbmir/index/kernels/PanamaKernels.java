@@ -5,7 +5,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
@@ -24,6 +23,7 @@ final class PanamaKernels implements KernelSupport {
   private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
   private static final int LL = LS.length();
   private static final int FL = FS.length();
+
   /**
    * Lane rotations by FL/2, FL/4, ..., 1: adding a vector to its rotations sums the lanes in one
    * fixed tree order. {@code reduceLanes(ADD)} leaves the order unspecified, and the interpreter
@@ -48,6 +48,7 @@ final class PanamaKernels implements KernelSupport {
     }
     return v.lane(0);
   }
+
   /** Swaps the two words of each 128-bit code inside a vector. */
   private static final VectorShuffle<Long> SWAP_PAIRS = VectorShuffle.fromOp(LS, i -> i ^ 1);
 
@@ -64,25 +65,40 @@ final class PanamaKernels implements KernelSupport {
   }
 
   @Override
-  public int radiusScan(long[] codes, int words, int from, int to, long[] query, int queryOffset,
-      int radius, int[] outOrdinals, int[] outDistances) {
+  public int radiusScan(
+      long[] codes,
+      int words,
+      int from,
+      int to,
+      long[] query,
+      int queryOffset,
+      int radius,
+      int[] outOrdinals,
+      int[] outDistances) {
     if (words == 1) {
       return scan64(codes, from, to, query[queryOffset], radius, outOrdinals, outDistances);
     }
     if (words == 2 && LL >= 2) {
-      return scan128(codes, from, to, query[queryOffset], query[queryOffset + 1], radius,
-          outOrdinals, outDistances);
-    }
-    if (words % LL == 0) {
-      return scanWide(codes, words, from, to, query, queryOffset, radius, outOrdinals,
+      return scan128(
+          codes,
+          from,
+          to,
+          query[queryOffset],
+          query[queryOffset + 1],
+          radius,
+          outOrdinals,
           outDistances);
     }
-    return ScalarKernels.INSTANCE.radiusScan(codes, words, from, to, query, queryOffset, radius,
-        outOrdinals, outDistances);
+    if (words % LL == 0) {
+      return scanWide(
+          codes, words, from, to, query, queryOffset, radius, outOrdinals, outDistances);
+    }
+    return ScalarKernels.INSTANCE.radiusScan(
+        codes, words, from, to, query, queryOffset, radius, outOrdinals, outDistances);
   }
 
-  private static int scan64(long[] codes, int from, int to, long q, int radius, int[] outOrd,
-      int[] outDist) {
+  private static int scan64(
+      long[] codes, int from, int to, long q, int radius, int[] outOrd, int[] outDist) {
     LongVector qv = LongVector.broadcast(LS, q);
     int n = 0;
     int i = from;
@@ -91,14 +107,22 @@ final class PanamaKernels implements KernelSupport {
     int step = 4 * LL;
     int bound = from + ((to - from) / step) * step;
     for (; i < bound; i += step) {
-      LongVector d0 = LongVector.fromArray(LS, codes, i)
-          .lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-      LongVector d1 = LongVector.fromArray(LS, codes, i + LL)
-          .lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-      LongVector d2 = LongVector.fromArray(LS, codes, i + 2 * LL)
-          .lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-      LongVector d3 = LongVector.fromArray(LS, codes, i + 3 * LL)
-          .lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+      LongVector d0 =
+          LongVector.fromArray(LS, codes, i)
+              .lanewise(VectorOperators.XOR, qv)
+              .lanewise(VectorOperators.BIT_COUNT);
+      LongVector d1 =
+          LongVector.fromArray(LS, codes, i + LL)
+              .lanewise(VectorOperators.XOR, qv)
+              .lanewise(VectorOperators.BIT_COUNT);
+      LongVector d2 =
+          LongVector.fromArray(LS, codes, i + 2 * LL)
+              .lanewise(VectorOperators.XOR, qv)
+              .lanewise(VectorOperators.BIT_COUNT);
+      LongVector d3 =
+          LongVector.fromArray(LS, codes, i + 3 * LL)
+              .lanewise(VectorOperators.XOR, qv)
+              .lanewise(VectorOperators.BIT_COUNT);
       if (d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LE, radius).anyTrue()) {
         for (int j = i; j < i + step; j++) {
           int d = Long.bitCount(codes[j] ^ q);
@@ -119,8 +143,8 @@ final class PanamaKernels implements KernelSupport {
     return n;
   }
 
-  private static int scan128(long[] codes, int from, int to, long q0, long q1, int radius,
-      int[] outOrd, int[] outDist) {
+  private static int scan128(
+      long[] codes, int from, int to, long q0, long q1, int radius, int[] outOrd, int[] outDist) {
     long[] pattern = new long[LL];
     for (int l = 0; l < LL; l += 2) {
       pattern[l] = q0;
@@ -134,14 +158,22 @@ final class PanamaKernels implements KernelSupport {
     int bound = from + ((to - from) / step) * step;
     for (; i < bound; i += step) {
       int w = 2 * i;
-      LongVector p0 = LongVector.fromArray(LS, codes, w)
-          .lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-      LongVector p1 = LongVector.fromArray(LS, codes, w + LL)
-          .lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-      LongVector p2 = LongVector.fromArray(LS, codes, w + 2 * LL)
-          .lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-      LongVector p3 = LongVector.fromArray(LS, codes, w + 3 * LL)
-          .lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+      LongVector p0 =
+          LongVector.fromArray(LS, codes, w)
+              .lanewise(VectorOperators.XOR, qv)
+              .lanewise(VectorOperators.BIT_COUNT);
+      LongVector p1 =
+          LongVector.fromArray(LS, codes, w + LL)
+              .lanewise(VectorOperators.XOR, qv)
+              .lanewise(VectorOperators.BIT_COUNT);
+      LongVector p2 =
+          LongVector.fromArray(LS, codes, w + 2 * LL)
+              .lanewise(VectorOperators.XOR, qv)
+              .lanewise(VectorOperators.BIT_COUNT);
+      LongVector p3 =
+          LongVector.fromArray(LS, codes, w + 3 * LL)
+              .lanewise(VectorOperators.XOR, qv)
+              .lanewise(VectorOperators.BIT_COUNT);
       // Adding each vector to its pair-swapped self puts a code's distance in both its lanes.
       LongVector s0 = p0.add(p0.rearrange(SWAP_PAIRS));
       LongVector s1 = p1.add(p1.rearrange(SWAP_PAIRS));
@@ -167,16 +199,26 @@ final class PanamaKernels implements KernelSupport {
     return n;
   }
 
-  private static int scanWide(long[] codes, int words, int from, int to, long[] query, int qo,
-      int radius, int[] outOrd, int[] outDist) {
+  private static int scanWide(
+      long[] codes,
+      int words,
+      int from,
+      int to,
+      long[] query,
+      int qo,
+      int radius,
+      int[] outOrd,
+      int[] outDist) {
     int n = 0;
     for (int i = from; i < to; i++) {
       int base = i * words;
       LongVector acc = LongVector.zero(LS);
       for (int w = 0; w < words; w += LL) {
-        acc = acc.add(LongVector.fromArray(LS, codes, base + w)
-            .lanewise(VectorOperators.XOR, LongVector.fromArray(LS, query, qo + w))
-            .lanewise(VectorOperators.BIT_COUNT));
+        acc =
+            acc.add(
+                LongVector.fromArray(LS, codes, base + w)
+                    .lanewise(VectorOperators.XOR, LongVector.fromArray(LS, query, qo + w))
+                    .lanewise(VectorOperators.BIT_COUNT));
       }
       int d = (int) acc.reduceLanes(VectorOperators.ADD);
       if (d <= radius) {
@@ -198,17 +240,20 @@ final class PanamaKernels implements KernelSupport {
       FloatVector acc1 = FloatVector.zero(FS);
       int bound2 = dim - 2 * FL;
       for (; i <= bound2; i += 2 * FL) {
-        FloatVector d0 = FloatVector.fromArray(FS, a, aOffset + i)
-            .sub(FloatVector.fromArray(FS, b, bOffset + i));
-        FloatVector d1 = FloatVector.fromArray(FS, a, aOffset + i + FL)
-            .sub(FloatVector.fromArray(FS, b, bOffset + i + FL));
+        FloatVector d0 =
+            FloatVector.fromArray(FS, a, aOffset + i)
+                .sub(FloatVector.fromArray(FS, b, bOffset + i));
+        FloatVector d1 =
+            FloatVector.fromArray(FS, a, aOffset + i + FL)
+                .sub(FloatVector.fromArray(FS, b, bOffset + i + FL));
         acc0 = d0.fma(d0, acc0);
         acc1 = d1.fma(d1, acc1);
       }
       int bound1 = dim - FL;
       for (; i <= bound1; i += FL) {
-        FloatVector d = FloatVector.fromArray(FS, a, aOffset + i)
-            .sub(FloatVector.fromArray(FS, b, bOffset + i));
+        FloatVector d =
+            FloatVector.fromArray(FS, a, aOffset + i)
+                .sub(FloatVector.fromArray(FS, b, bOffset + i));
         acc0 = d.fma(d, acc0);
       }
       res = sumLanes(acc0.add(acc1));
@@ -225,8 +270,10 @@ final class PanamaKernels implements KernelSupport {
    * float shape would need a 32-bit byte vector, which the Vector API has not: there the scalar
    * kernel serves.
    */
-  private static final VectorSpecies<Byte> BS = FS.vectorBitSize() >= 256
-      ? VectorSpecies.of(byte.class, VectorShape.forBitSize(FS.vectorBitSize() / 4)) : null;
+  private static final VectorSpecies<Byte> BS =
+      FS.vectorBitSize() >= 256
+          ? VectorSpecies.of(byte.class, VectorShape.forBitSize(FS.vectorBitSize() / 4))
+          : null;
 
   @Override
   public float dotInt8(float[] a, int aOffset, byte[] b, int bOffset, int dim) {
@@ -240,17 +287,21 @@ final class PanamaKernels implements KernelSupport {
       FloatVector acc1 = FloatVector.zero(FS);
       int bound2 = dim - 2 * FL;
       for (; i <= bound2; i += 2 * FL) {
-        FloatVector b0 = (FloatVector) ByteVector.fromArray(BS, b, bOffset + i)
-            .convertShape(VectorOperators.B2F, FS, 0);
-        FloatVector b1 = (FloatVector) ByteVector.fromArray(BS, b, bOffset + i + FL)
-            .convertShape(VectorOperators.B2F, FS, 0);
+        FloatVector b0 =
+            (FloatVector)
+                ByteVector.fromArray(BS, b, bOffset + i).convertShape(VectorOperators.B2F, FS, 0);
+        FloatVector b1 =
+            (FloatVector)
+                ByteVector.fromArray(BS, b, bOffset + i + FL)
+                    .convertShape(VectorOperators.B2F, FS, 0);
         acc0 = FloatVector.fromArray(FS, a, aOffset + i).fma(b0, acc0);
         acc1 = FloatVector.fromArray(FS, a, aOffset + i + FL).fma(b1, acc1);
       }
       int bound1 = dim - FL;
       for (; i <= bound1; i += FL) {
-        FloatVector b0 = (FloatVector) ByteVector.fromArray(BS, b, bOffset + i)
-            .convertShape(VectorOperators.B2F, FS, 0);
+        FloatVector b0 =
+            (FloatVector)
+                ByteVector.fromArray(BS, b, bOffset + i).convertShape(VectorOperators.B2F, FS, 0);
         acc0 = FloatVector.fromArray(FS, a, aOffset + i).fma(b0, acc0);
       }
       res = sumLanes(acc0.add(acc1));
@@ -264,20 +315,21 @@ final class PanamaKernels implements KernelSupport {
   /** Shorts with as many lanes as {@link #FS}: half its bits. */
   private static final VectorSpecies<Short> SS =
       VectorSpecies.of(short.class, VectorShape.forBitSize(FS.vectorBitSize() / 2));
+
   private static final VectorSpecies<Integer> IS =
       VectorSpecies.of(int.class, VectorShape.forBitSize(FS.vectorBitSize()));
 
   /**
-   * Widens {@link #FL} half-precision values to floats without a table: the magnitude bits, moved to
-   * a float's exponent and mantissa positions, are a float {@code 2^-112} times the half's value
+   * Widens {@link #FL} half-precision values to floats without a table: the magnitude bits, moved
+   * to a float's exponent and mantissa positions, are a float {@code 2^-112} times the half's value
    * (normal and subnormal halves alike, zero included), so one multiply rescales them; the sign bit
    * is added back separately. Infinities and NaN are never stored, so they need no case.
    */
   private static FloatVector halfToFloat(short[] b, int off) {
-    IntVector h = (IntVector) ShortVector.fromArray(SS, b, off)
-        .convertShape(VectorOperators.S2I, IS, 0);
-    FloatVector magnitude = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000)
-        .reinterpretAsFloats().mul(0x1p112f);
+    IntVector h =
+        (IntVector) ShortVector.fromArray(SS, b, off).convertShape(VectorOperators.S2I, IS, 0);
+    FloatVector magnitude =
+        h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(0x1p112f);
     // S2I extends the sign, so bit 31 already holds it.
     IntVector sign = h.and(0x80000000);
     return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
@@ -293,8 +345,8 @@ final class PanamaKernels implements KernelSupport {
       int bound2 = dim - 2 * FL;
       for (; i <= bound2; i += 2 * FL) {
         FloatVector d0 = FloatVector.fromArray(FS, a, aOffset + i).sub(halfToFloat(b, bOffset + i));
-        FloatVector d1 = FloatVector.fromArray(FS, a, aOffset + i + FL)
-            .sub(halfToFloat(b, bOffset + i + FL));
+        FloatVector d1 =
+            FloatVector.fromArray(FS, a, aOffset + i + FL).sub(halfToFloat(b, bOffset + i + FL));
         acc0 = d0.fma(d0, acc0);
         acc1 = d1.fma(d1, acc1);
       }

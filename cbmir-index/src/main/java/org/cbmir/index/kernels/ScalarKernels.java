@@ -20,8 +20,16 @@ public final class ScalarKernels implements KernelSupport {
   }
 
   @Override
-  public int radiusScan(long[] codes, int words, int from, int to, long[] query, int queryOffset,
-      int radius, int[] outOrdinals, int[] outDistances) {
+  public int radiusScan(
+      long[] codes,
+      int words,
+      int from,
+      int to,
+      long[] query,
+      int queryOffset,
+      int radius,
+      int[] outOrdinals,
+      int[] outDistances) {
     int n = 0;
     if (words == 1) {
       long q = query[queryOffset];

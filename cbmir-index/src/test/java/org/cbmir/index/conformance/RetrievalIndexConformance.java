@@ -29,10 +29,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The conformance suite of {@link RetrievalIndex}: every implementation (the in-process index, a
  * distributed one) extends this class, supplies {@link #create}, and must give the answers of the
- * brute-force {@link SearchModel}, which is the search semantics of {@code docs/SEARCH.md}:
- * the same hits in the same order (FC1 ties within 1e-5 relative may swap), the same radius and
- * pool size, the filters, removals, per-patient cap, modes and batch searches, and the same bad
- * input rejected.
+ * brute-force {@link SearchModel}, which is the search semantics of {@code docs/SEARCH.md}: the
+ * same hits in the same order (FC1 ties within 1e-5 relative may swap), the same radius and pool
+ * size, the filters, removals, per-patient cap, modes and batch searches, and the same bad input
+ * rejected.
  *
  * <p>Randomised tests draw from {@code -Dcbmir.test.seed} (default fixed), print the seed on
  * failure, and so reproduce with it.
@@ -42,6 +42,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 public abstract class RetrievalIndexConformance {
   /** The fingerprint the suite's embeddings carry. */
   protected static final String MODEL = "conformance-model";
+
   protected static final long SEED = Long.getLong("cbmir.test.seed", 20261129L);
 
   /** A fresh, empty index for the configuration. */
@@ -56,8 +57,14 @@ public abstract class RetrievalIndexConformance {
   protected record Fixture(RetrievalIndex index, SearchModel model, int bits, int dim) {}
 
   protected Fixture fill(Random rnd, int n, int bits, int dim, int patients, int clusters) {
-    RetrievalIndex index = create(IndexConfig.builder().bits(bits).featureDimension(dim)
-        .modelFingerprint(MODEL).expectedSlices(n).build());
+    RetrievalIndex index =
+        create(
+            IndexConfig.builder()
+                .bits(bits)
+                .featureDimension(dim)
+                .modelFingerprint(MODEL)
+                .expectedSlices(n)
+                .build());
     SearchModel model = new SearchModel(bits);
     long[][] centres = new long[Math.max(1, clusters)][];
     for (int c = 0; c < centres.length; c++) {
@@ -107,15 +114,27 @@ public abstract class RetrievalIndexConformance {
 
   protected static SliceRef ref(int i, int patients) {
     int p = i % patients;
-    return SliceRef.builder().patientId("P" + p).studyUid("1.2." + p).seriesUid("1.2." + p + ".1")
-        .sliceIndex(i / patients).zMm(i * 2.5).noduleClass(NoduleClass.ofLabel(i % 8)).build();
+    return SliceRef.builder()
+        .patientId("P" + p)
+        .studyUid("1.2." + p)
+        .seriesUid("1.2." + p + ".1")
+        .sliceIndex(i / patients)
+        .zMm(i * 2.5)
+        .noduleClass(NoduleClass.ofLabel(i % 8))
+        .build();
   }
 
   /** Asserts that the result is what the model expects, FC1 near-ties allowed to swap. */
   protected static void assertConforms(SearchModel.Expected want, SearchResult got, String what) {
     int[] ords = got.hits().stream().mapToInt(Hit::ordinal).toArray();
-    String detail = what + ": expected " + Arrays.toString(want.ordinals()) + ", got "
-        + Arrays.toString(ords) + " via " + got.strategy();
+    String detail =
+        what
+            + ": expected "
+            + Arrays.toString(want.ordinals())
+            + ", got "
+            + Arrays.toString(ords)
+            + " via "
+            + got.strategy();
     assertEquals(want.ordinals().length, ords.length, detail);
     assertEquals(ords.length, Arrays.stream(ords).distinct().count(), "distinct hits; " + detail);
     for (int i = 0; i < ords.length; i++) {
@@ -146,19 +165,26 @@ public abstract class RetrievalIndexConformance {
     try (RetrievalIndex index = fx.index()) {
       for (int radius : new int[] {0, 2, 5, 12}) {
         for (int t = 0; t < 6; t++) {
-          long[] q = t % 2 == 0 ? fx.model().code(rnd.nextInt(fx.model().size()))
-              : randomCode(rnd, bits);
+          long[] q =
+              t % 2 == 0 ? fx.model().code(rnd.nextInt(fx.model().size())) : randomCode(rnd, bits);
           float[] qf = features(rnd, fx.dim());
-          SearchRequest req = SearchRequest.builder().k(10).hammingRadius(radius)
-              .minPoolSize(t < 3 ? 50 : 2000).build();
+          SearchRequest req =
+              SearchRequest.builder()
+                  .k(10)
+                  .hammingRadius(radius)
+                  .minPoolSize(t < 3 ? 50 : 2000)
+                  .build();
           SearchResult r = index.search(embedding(q, bits, qf), req);
-          assertConforms(fx.model().search(q, qf, req, Set.of()), r,
+          assertConforms(
+              fx.model().search(q, qf, req, Set.of()),
+              r,
               "radius " + radius + " query " + t + seedNote());
           for (Hit h : r.hits()) {
-            assertEquals(SearchModel.hamming(fx.model().code(h.ordinal()), q),
-                h.hammingDistance());
-            assertEquals(SearchModel.fc1Distance(fx.model().features(h.ordinal()), qf),
-                h.featureDistance(), 1e-4);
+            assertEquals(SearchModel.hamming(fx.model().code(h.ordinal()), q), h.hammingDistance());
+            assertEquals(
+                SearchModel.fc1Distance(fx.model().features(h.ordinal()), qf),
+                h.featureDistance(),
+                1e-4);
           }
         }
       }
@@ -177,12 +203,16 @@ public abstract class RetrievalIndexConformance {
     }
     try (RetrievalIndex index = fx.index()) {
       for (int t = 0; t < 120; t++) {
-        long[] q = rnd.nextBoolean() ? fx.model().code(rnd.nextInt(fx.model().size()))
-            : randomCode(rnd, 64);
+        long[] q =
+            rnd.nextBoolean()
+                ? fx.model().code(rnd.nextInt(fx.model().size()))
+                : randomCode(rnd, 64);
         float[] qf = features(rnd, fx.dim());
         SearchRequest req = randomRequest(rnd, 11);
-        assertConforms(fx.model().search(q, qf, req, removed), index.search(
-            embedding(q, 64, qf), req), "request " + t + " " + req + seedNote());
+        assertConforms(
+            fx.model().search(q, qf, req, removed),
+            index.search(embedding(q, 64, qf), req),
+            "request " + t + " " + req + seedNote());
       }
     }
   }
@@ -197,10 +227,16 @@ public abstract class RetrievalIndexConformance {
       assertEquals(fx.model().size() - removed.size(), index.size());
       long[] q = fx.model().code(rnd.nextInt(fx.model().size()));
       float[] qf = features(rnd, fx.dim());
-      SearchRequest req = SearchRequest.builder().k(15).hammingRadius(3).minPoolSize(300)
-          .excludePatients(Set.of("P1", "P4")).excludeSeries(Set.of("1.2.2.1"))
-          .allowClasses(Set.of(NoduleClass.NONE, NoduleClass.D8_13, NoduleClass.OVER_23))
-          .maxHitsPerPatient(2).build();
+      SearchRequest req =
+          SearchRequest.builder()
+              .k(15)
+              .hammingRadius(3)
+              .minPoolSize(300)
+              .excludePatients(Set.of("P1", "P4"))
+              .excludeSeries(Set.of("1.2.2.1"))
+              .allowClasses(Set.of(NoduleClass.NONE, NoduleClass.D8_13, NoduleClass.OVER_23))
+              .maxHitsPerPatient(2)
+              .build();
       SearchResult r = index.search(embedding(q, 64, qf), req);
       assertConforms(fx.model().search(q, qf, req, removed), r, "filtered" + seedNote());
       for (Hit h : r.hits()) {
@@ -247,8 +283,10 @@ public abstract class RetrievalIndexConformance {
     Random rnd = new Random(SEED + 4);
     Fixture fx = fill(rnd, 5, 64, 13, 2, 0);
     try (RetrievalIndex index = fx.index()) {
-      SearchResult r = index.search(embedding(fx.model().code(0), 64, fx.model().features(0)),
-          SearchRequest.builder().k(50).build());
+      SearchResult r =
+          index.search(
+              embedding(fx.model().code(0), 64, fx.model().features(0)),
+              SearchRequest.builder().k(50).build());
       assertEquals(5, r.hits().size());
       assertEquals(0, r.hits().get(0).ordinal(), "the slice itself ranks first");
     }
@@ -262,22 +300,34 @@ public abstract class RetrievalIndexConformance {
       float[] f = features(rnd, 13);
       Embedding wrongBits = embedding(randomCode(rnd, 128), 128, f);
       Embedding wrongDim = embedding(fx.model().code(0), 64, new float[14]);
-      Embedding wrongModel = Embedding.builder().code(fx.model().code(0), 64).fc1(f)
-          .modelFingerprint("other").build();
+      Embedding wrongModel =
+          Embedding.builder().code(fx.model().code(0), 64).fc1(f).modelFingerprint("other").build();
       SliceRef ref = ref(0, 1);
-      assertTrue(assertThrows(IllegalArgumentException.class, () -> index.add(ref, wrongBits))
-          .getMessage().contains("128-bit"));
-      assertTrue(assertThrows(IllegalArgumentException.class, () -> index.add(ref, wrongDim))
-          .getMessage().contains("14 FC1"));
-      assertTrue(assertThrows(IllegalArgumentException.class, () -> index.add(ref, wrongModel))
-          .getMessage().contains("other"));
-      assertThrows(IllegalArgumentException.class,
-          () -> index.search(wrongBits, SearchRequest.defaults()));
-      assertTrue(assertThrows(IllegalArgumentException.class, () -> index.remove(200))
-          .getMessage().contains("0..199"));
+      assertTrue(
+          assertThrows(IllegalArgumentException.class, () -> index.add(ref, wrongBits))
+              .getMessage()
+              .contains("128-bit"));
+      assertTrue(
+          assertThrows(IllegalArgumentException.class, () -> index.add(ref, wrongDim))
+              .getMessage()
+              .contains("14 FC1"));
+      assertTrue(
+          assertThrows(IllegalArgumentException.class, () -> index.add(ref, wrongModel))
+              .getMessage()
+              .contains("other"));
+      assertThrows(
+          IllegalArgumentException.class, () -> index.search(wrongBits, SearchRequest.defaults()));
+      assertTrue(
+          assertThrows(IllegalArgumentException.class, () -> index.remove(200))
+              .getMessage()
+              .contains("0..199"));
       assertEquals(200, index.size());
-      assertEquals(10, index.search(embedding(fx.model().code(1), 64, f),
-          SearchRequest.defaults()).hits().size());
+      assertEquals(
+          10,
+          index
+              .search(embedding(fx.model().code(1), 64, f), SearchRequest.defaults())
+              .hits()
+              .size());
     }
   }
 
@@ -289,23 +339,30 @@ public abstract class RetrievalIndexConformance {
     index.close();
     index.close();
     assertThrows(IllegalStateException.class, index::size);
-    assertThrows(IllegalStateException.class, () -> index.search(
-        embedding(fx.model().code(0), 64, fx.model().features(0)), SearchRequest.defaults()));
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            index.search(
+                embedding(fx.model().code(0), 64, fx.model().features(0)),
+                SearchRequest.defaults()));
   }
 
   /**
    * A random request over slices of patients {@code P0..P(patients-1)} (series {@code 1.2.p.1}):
-   * every mode, radius 0..9, k 1..30, pools up to 800 beyond k, and now and then excluded
-   * patients or series, allowed classes and a per-patient cap.
+   * every mode, radius 0..9, k 1..30, pools up to 800 beyond k, and now and then excluded patients
+   * or series, allowed classes and a per-patient cap.
    */
   public static SearchRequest randomRequest(Random rnd, int patients) {
     int k = 1 + rnd.nextInt(30);
-    SearchRequest.Builder b = SearchRequest.builder().k(k)
-        .hammingRadius(rnd.nextInt(10)).minPoolSize(k + rnd.nextInt(800))
-        .mode(SearchMode.values()[rnd.nextInt(SearchMode.values().length)]);
+    SearchRequest.Builder b =
+        SearchRequest.builder()
+            .k(k)
+            .hammingRadius(rnd.nextInt(10))
+            .minPoolSize(k + rnd.nextInt(800))
+            .mode(SearchMode.values()[rnd.nextInt(SearchMode.values().length)]);
     if (rnd.nextInt(3) == 0) {
-      b.excludePatients(new HashSet<>(List.of("P" + rnd.nextInt(patients),
-          "P" + rnd.nextInt(patients))));
+      b.excludePatients(
+          new HashSet<>(List.of("P" + rnd.nextInt(patients), "P" + rnd.nextInt(patients))));
     }
     if (rnd.nextInt(4) == 0) {
       b.excludeSeries(Set.of("1.2." + rnd.nextInt(patients) + ".1"));

@@ -12,8 +12,8 @@ import org.cbmir.api.SliceRef;
 
 /**
  * The search semantics of {@code docs/SEARCH.md}, computed by brute force over plain arrays: the
- * reference every {@link org.cbmir.api.RetrievalIndex} implementation is checked against. Slow
- * and obvious on purpose; FC1 distances in double precision.
+ * reference every {@link org.cbmir.api.RetrievalIndex} implementation is checked against. Slow and
+ * obvious on purpose; FC1 distances in double precision.
  *
  * <p>Thread-safety: not thread-safe.
  */
@@ -75,7 +75,8 @@ public final class SearchModel {
     List<Integer> out = new ArrayList<>();
     for (int i = 0; i < codes.size(); i++) {
       SliceRef r = refs.get(i);
-      if (removed.contains(i) || req.excludedPatients().contains(r.patientId())
+      if (removed.contains(i)
+          || req.excludedPatients().contains(r.patientId())
           || req.excludedSeries().contains(r.seriesUid())
           || (!req.allowedClasses().isEmpty() && !req.allowedClasses().contains(r.noduleClass()))) {
         continue;
@@ -89,15 +90,16 @@ public final class SearchModel {
   public Expected search(long[] q, float[] qf, SearchRequest req, Set<Integer> removed) {
     List<Integer> allowed = allowed(req, removed);
     int live = allowed.size();
-    Comparator<Integer> byFc1 = Comparator.<Integer>comparingDouble(
-        i -> fc1Distance(features.get(i), qf)).thenComparingInt(i -> i);
+    Comparator<Integer> byFc1 =
+        Comparator.<Integer>comparingDouble(i -> fc1Distance(features.get(i), qf))
+            .thenComparingInt(i -> i);
     if (req.mode() == SearchMode.EXHAUSTIVE_FC1) {
       List<Integer> ranked = allowed.stream().sorted(byFc1).toList();
       return expected(cap(ranked, req), qf, -1, live);
     }
     if (req.mode() == SearchMode.HAMMING) {
-      Comparator<Integer> byHamming = Comparator.<Integer>comparingInt(
-          i -> hamming(codes.get(i), q)).thenComparingInt(i -> i);
+      Comparator<Integer> byHamming =
+          Comparator.<Integer>comparingInt(i -> hamming(codes.get(i), q)).thenComparingInt(i -> i);
       List<Integer> ranked = allowed.stream().sorted(byHamming).toList();
       int m = req.k();
       while (true) {
@@ -122,8 +124,8 @@ public final class SearchModel {
         radius++;
       }
       final int r = radius;
-      List<Integer> pool = allowed.stream().filter(i -> hamming(codes.get(i), q) <= r)
-          .sorted(byFc1).toList();
+      List<Integer> pool =
+          allowed.stream().filter(i -> hamming(codes.get(i), q) <= r).sorted(byFc1).toList();
       List<Integer> hits = cap(pool, req);
       if (hits.size() >= req.k() || pool.size() >= live) {
         return expected(hits, qf, r, pool.size());
@@ -148,8 +150,10 @@ public final class SearchModel {
   }
 
   private Expected expected(List<Integer> hits, float[] qf, int radius, int pool) {
-    return new Expected(hits.stream().mapToInt(Integer::intValue).toArray(),
-        hits.stream().mapToDouble(i -> fc1Distance(features.get(i), qf)).toArray(), radius,
+    return new Expected(
+        hits.stream().mapToInt(Integer::intValue).toArray(),
+        hits.stream().mapToDouble(i -> fc1Distance(features.get(i), qf)).toArray(),
+        radius,
         pool);
   }
 }

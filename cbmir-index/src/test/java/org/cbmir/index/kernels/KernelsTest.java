@@ -9,8 +9,8 @@ import java.util.Random;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,7 +24,9 @@ class KernelsTest {
   @Test
   void chosenImplementationMatchesTheJvm() {
     boolean vectorModule = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-    assertEquals(vectorModule ? "panama" : "scalar", impl.name(),
+    assertEquals(
+        vectorModule ? "panama" : "scalar",
+        impl.name(),
         "the Vector API kernels must be used exactly when the module is present");
   }
 
@@ -113,8 +115,8 @@ class KernelsTest {
     double tol = 1e-5 * Math.max(1, Math.abs(exact) + 127 * dim);
     assertEquals(exact, impl.dotInt8(a, 3, b, 7, dim), tol, "dim " + dim);
     assertEquals(exact, ref.dotInt8(a, 3, b, 7, dim), tol, "dim " + dim);
-    assertEquals(impl.dotInt8(a, 3, b, 7, dim), impl.dotInt8(a, 3, b, 7, dim),
-        "the same bits every time");
+    assertEquals(
+        impl.dotInt8(a, 3, b, 7, dim), impl.dotInt8(a, 3, b, 7, dim), "the same bits every time");
   }
 
   @ParameterizedTest
@@ -128,13 +130,14 @@ class KernelsTest {
     }
     for (int i = 0; i < b.length; i++) {
       // Normal, subnormal, zero, negative zero and the largest halves all occur.
-      float v = switch (i % 7) {
-        case 0 -> 0f;
-        case 1 -> -0f;
-        case 2 -> (float) (rnd.nextGaussian() * 1e-6); // subnormal in half precision
-        case 3 -> rnd.nextBoolean() ? 65504f : -65504f;
-        default -> (float) (rnd.nextGaussian() * Math.exp(rnd.nextGaussian() * 2));
-      };
+      float v =
+          switch (i % 7) {
+            case 0 -> 0f;
+            case 1 -> -0f;
+            case 2 -> (float) (rnd.nextGaussian() * 1e-6); // subnormal in half precision
+            case 3 -> rnd.nextBoolean() ? 65504f : -65504f;
+            default -> (float) (rnd.nextGaussian() * Math.exp(rnd.nextGaussian() * 2));
+          };
       b[i] = Float.floatToFloat16(v);
     }
     double exact = 0;
@@ -169,7 +172,9 @@ class KernelsTest {
       float[] q = new float[64];
       java.util.Arrays.fill(q, f);
       // Exactly zero only if every lane widened to exactly f, sign included.
-      assertEquals(0f, impl.squareDistanceF16(q, 0, row, 0, 64),
+      assertEquals(
+          0f,
+          impl.squareDistanceF16(q, 0, row, 0, 64),
           "half 0x" + Integer.toHexString(h) + " = " + f);
       assertEquals(f * f, impl.squareDistanceF16(zeros, 0, row, 0, 1), "tail, half " + h);
     }
@@ -202,8 +207,10 @@ class KernelsTest {
     }
     assertTrue(sink > 0);
     for (int q = 0; q < n; q++) {
-      assertEquals(first[q], Float.floatToRawIntBits(impl.squareDistance(a[q], 0, b[q], 0,
-          a[q].length)), "bits of distance " + q + " after warm-up");
+      assertEquals(
+          first[q],
+          Float.floatToRawIntBits(impl.squareDistance(a[q], 0, b[q], 0, a[q].length)),
+          "bits of distance " + q + " after warm-up");
     }
   }
 }
