@@ -65,6 +65,7 @@ final class Fixtures {
   }
 
   /** An index and the cluster centres its slices were drawn around. */
+  @SuppressWarnings("ArrayRecordComponent") // benchmark fixture, never compared
   record Clustered(HammingRetrievalIndex index, long[][] codeCentres, float[][] featureCentres) {}
 
   /** See {@link #index}; also returns the centres, for making queries near the data. */

@@ -1,5 +1,6 @@
 package org.cbmir.cli;
 
+import java.io.Console;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +33,25 @@ final class ConsoleProgress implements ProgressListener {
 
   /** Progress on {@code err}: a bar when the JVM runs on a terminal, lines otherwise. */
   static ConsoleProgress on(PrintStream err, boolean quiet) {
-    return new ConsoleProgress(err, System.console() != null, quiet);
+    return new ConsoleProgress(err, onTerminal(), quiet);
+  }
+
+  /**
+   * Whether the JVM's standard streams are a terminal. Java 21 has no console without one; from
+   * Java 22 on there always is one, and {@code Console.isTerminal()} (absent from Java 21, hence
+   * the reflection) tells.
+   */
+  @SuppressWarnings("SystemConsoleNull") // the null check is for Java 21, isTerminal for 22+
+  static boolean onTerminal() {
+    Console c = System.console();
+    if (c == null) {
+      return false;
+    }
+    try {
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(c);
+    } catch (ReflectiveOperationException e) {
+      return true;
+    }
   }
 
   /** Files reported as skipped so far. */

@@ -276,6 +276,7 @@ public final class DicomSeriesReader implements VolumeReader {
   }
 
   /** One decoded DICOM image with the tags the volume needs. */
+  @SuppressWarnings("ArrayRecordComponent") // pixels and tags read once, never compared
   record DicomSlice(
       Path file,
       String patientId,
@@ -290,6 +291,9 @@ public final class DicomSeriesReader implements VolumeReader {
       int height,
       float[] hu) {
 
+    // ImageJ keeps its options and error channel in static state: every reader in the JVM must
+    // hold the same lock, ImageJ's own class, while it changes and restores them.
+    @SuppressWarnings("LockOnNonEnclosingClassLiteral")
     static DicomSlice read(Path file) throws UnreadableInputException {
       DicomFileMeta.checkTransferSyntax(file);
       ImagePlus imp;
@@ -460,7 +464,7 @@ public final class DicomSeriesReader implements VolumeReader {
     private static double[] numbers(ImagePlus imp, String tag, int n, Path file)
         throws UnreadableInputException {
       String v = tag(imp, tag, file, true);
-      String[] parts = v.split("\\\\");
+      String[] parts = v.split("\\\\", -1);
       if (parts.length != n) {
         throw new UnreadableInputException(
             file,

@@ -48,7 +48,7 @@ public final class Luna16Annotations {
       if (l.isEmpty()) {
         continue;
       }
-      String[] f = l.split(",");
+      String[] f = l.split(",", -1);
       try {
         if (f.length != 5) {
           throw new IllegalArgumentException("expected 5 fields, got " + f.length);

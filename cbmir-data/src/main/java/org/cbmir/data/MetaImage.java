@@ -444,7 +444,7 @@ public final class MetaImage implements VolumeReader {
 
   private static double[] doubles(Map<String, String> h, String key, int n, Path f)
       throws UnreadableInputException {
-    String[] parts = value(h, key, f).split("\\s+");
+    String[] parts = value(h, key, f).split("\\s+", -1);
     if (parts.length != n) {
       throw new UnreadableInputException(
           f, key + " needs " + n + " values, got '" + h.get(key) + "'");

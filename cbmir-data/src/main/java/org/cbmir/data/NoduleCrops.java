@@ -40,6 +40,8 @@ public final class NoduleCrops {
    * convention: {@code hu()} returns the shared array, which no one may modify; read through {@link
    * #huAt}.
    */
+  @SuppressWarnings(
+      "ArrayRecordComponent") // pixels, never compared; copying them would double the memory
   public record Crop(
       int index,
       String noduleId,

@@ -38,6 +38,8 @@ public final class NoduleTransplanter {
    * A nodule ready to paste: {@code size * size} HU and blending weights at one pixel spacing.
    * Thread-safety: immutable by convention (arrays are not copied; do not modify them).
    */
+  @SuppressWarnings(
+      "ArrayRecordComponent") // pixels, never compared; copying them would double the memory
   public record Patch(
       int size,
       float[] hu,

@@ -90,7 +90,7 @@ public final class PatientSplit {
 
   private static PatientSplit parse(String text, String source) {
     Map<String, Part> m = new TreeMap<>();
-    String[] lines = text.split("\r?\n");
+    String[] lines = text.split("\r?\n", -1);
     boolean header = false;
     for (int i = 0; i < lines.length; i++) {
       String l = lines[i].trim();
@@ -110,7 +110,7 @@ public final class PatientSplit {
         header = true;
         continue;
       }
-      String[] f = l.split(",");
+      String[] f = l.split(",", -1);
       if (f.length != 2 || f[0].isBlank()) {
         throw new IllegalArgumentException(
             source

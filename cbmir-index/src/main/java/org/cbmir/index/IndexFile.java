@@ -214,6 +214,29 @@ final class IndexFile {
     return OTHER_SECTIONS + featureSections(storage).size();
   }
 
+  /**
+   * The header's code for a feature storage: fixed numbers, not the enum's order, so that adding a
+   * constant never changes what a file means.
+   */
+  static int storageCode(FeatureStorage storage) {
+    return switch (storage) {
+      case FLOAT32 -> 0;
+      case INT8 -> 1;
+      case INT8_RESCORED -> 2;
+      case FLOAT16 -> 3;
+    };
+  }
+
+  /** The storage of a header code, or null for a code no release writes. */
+  private static FeatureStorage storageOfCode(int code) {
+    for (FeatureStorage s : FeatureStorage.values()) {
+      if (storageCode(s) == code) {
+        return s;
+      }
+    }
+    return null;
+  }
+
   /** The feature sections of an index with {@code storage}, in file order: ranking rows first. */
   static List<String> featureSections(FeatureStorage storage) {
     return switch (storage) {
@@ -247,7 +270,7 @@ final class IndexFile {
         .putInt(shape.dimension())
         .putInt(count);
     if (compact) {
-      h.putInt(storage.ordinal());
+      h.putInt(storageCode(storage));
     }
     h.putInt(fp.length).put(fp).putInt(sections);
     CRC32C crc = new CRC32C();
@@ -405,10 +428,10 @@ final class IndexFile {
     FeatureStorage storage = FeatureStorage.FLOAT32;
     if (version == VERSION_COMPACT) {
       int s = r.headerInt(hcrc);
-      if (s < 1 || s >= FeatureStorage.values().length) {
+      storage = storageOfCode(s);
+      if (storage == null || storage == FeatureStorage.FLOAT32) {
         throw new CorruptIndexException(file, "header", "unknown feature storage " + s);
       }
-      storage = FeatureStorage.values()[s];
     }
     int fpLen = r.headerInt(hcrc);
     if (bits < 1 || bits > 1024 || dim < 1 || count < 0 || fpLen < 1 || fpLen > 4096) {

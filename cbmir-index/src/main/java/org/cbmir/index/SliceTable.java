@@ -96,7 +96,7 @@ interface SliceTable {
     return out;
   }
 
-  /** Whether a {@code slices} record's fields are ones a save writes. */
+  /** Whether the fields of one record of the slices section are ones a save writes. */
   static boolean validRecord(
       int sid, int seriesCount, int slice, double z, byte label, float diameter) {
     return sid >= 0

@@ -1,5 +1,6 @@
 package org.cbmir.api.preprocessing;
 
+import java.util.Arrays;
 import org.cbmir.api.CtSlice;
 import org.cbmir.api.LungMask;
 
@@ -39,6 +40,15 @@ public record ModelInput(int size, double spacingMm) {
     }
   }
 
+  /**
+   * Where the centred crop of a resampled side of {@code length} pixels starts: a whole pixel,
+   * rounded toward zero (negative when the side is padded), the same in both directions of the
+   * mapping.
+   */
+  private int cropOffset(int length) {
+    return (length - size) / 2;
+  }
+
   /** The slice resampled to the spacing, centre-cropped or padded with air to the size. */
   public CtSlice prepare(CtSlice slice) {
     CtSlice r = Resampling.resampleSlice(slice, spacingMm);
@@ -46,9 +56,9 @@ public record ModelInput(int size, double spacingMm) {
     int h = r.height();
     float[] src = r.hu();
     float[] out = new float[size * size];
-    java.util.Arrays.fill(out, PAD_HU);
-    int dx = (w - size) / 2;
-    int dy = (h - size) / 2;
+    Arrays.fill(out, PAD_HU);
+    int dx = cropOffset(w);
+    int dy = cropOffset(h);
     for (int y = 0; y < size; y++) {
       int sy = y + dy;
       if (sy < 0 || sy >= h) {
@@ -79,15 +89,15 @@ public record ModelInput(int size, double spacingMm) {
     int oh = resampledHeight(slice);
     double i = (column + 0.5) * ow / slice.width() - 0.5;
     double j = (row + 0.5) * oh / slice.height() - 0.5;
-    return new double[] {i - (ow - size) / 2, j - (oh - size) / 2};
+    return new double[] {i - cropOffset(ow), j - cropOffset(oh)};
   }
 
   /** The inverse of {@link #toModelPixel}: where a model-grid pixel lies on the original slice. */
   public double[] toSlicePixel(CtSlice slice, double modelColumn, double modelRow) {
     int ow = resampledWidth(slice);
     int oh = resampledHeight(slice);
-    double i = modelColumn + (ow - size) / 2;
-    double j = modelRow + (oh - size) / 2;
+    double i = modelColumn + cropOffset(ow);
+    double j = modelRow + cropOffset(oh);
     return new double[] {
       (i + 0.5) * slice.width() / ow - 0.5, (j + 0.5) * slice.height() / oh - 0.5
     };
