@@ -107,7 +107,10 @@ public final class Embedding {
     return Optional.of(NoduleClass.ofLabel(best));
   }
 
-  /** Fingerprint (SHA-256 of the model card) of the model that produced this embedding. */
+  /**
+   * Fingerprint of the model that produced this embedding: for the ONNX models, the SHA-256 of the
+   * model file, so that an index refuses embeddings of any other model.
+   */
   public String modelFingerprint() {
     return modelFingerprint;
   }
