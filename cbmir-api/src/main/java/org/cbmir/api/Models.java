@@ -1,10 +1,9 @@
 package org.cbmir.api;
 
-import java.util.ServiceLoader;
-
 /**
  * Creates the default {@link Segmenter} and {@link Encoder} through the {@link ModelProvider} on
- * the class path (module {@code cbmir-onnx}).
+ * the class path (module {@code cbmir-onnx}); where there are several, the system property {@value
+ * #PROVIDER_PROPERTY} picks one by name.
  *
  * <pre>{@code
  * try (Segmenter segmenter = Models.segmenter(); Encoder encoder = Models.encoder()) {
@@ -27,14 +26,12 @@ public final class Models {
     return provider().encoder();
   }
 
+  /** System property that picks the model provider by its {@link ModelProvider#name()}. */
+  public static final String PROVIDER_PROPERTY = "cbmir.models.provider";
+
+  /** The provider {@value #PROVIDER_PROPERTY} names, else the first on the class path. */
   static ModelProvider provider() {
-    return ServiceLoader.load(ModelProvider.class)
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new IllegalStateException(
-                    "no "
-                        + ModelProvider.class.getName()
-                        + " on the class path: add the dependency org.cbmir:cbmir-onnx"));
+    return Providers.select(
+        ModelProvider.class, ModelProvider::name, PROVIDER_PROPERTY, "org.cbmir:cbmir-onnx");
   }
 }

@@ -3,11 +3,11 @@ package org.cbmir.api;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.ServiceLoader;
 
 /**
  * Creates and opens {@link RetrievalIndex}es through the {@link RetrievalIndexProvider} on the
- * class path (module {@code cbmir-index}).
+ * class path (module {@code cbmir-index}, named {@code hamming}); where there are several, the
+ * system property {@value #PROVIDER_PROPERTY} picks one by name. Providers are looked up once.
  *
  * <p>Thread-safety: all methods are thread-safe.
  */
@@ -52,15 +52,15 @@ public final class RetrievalIndexes {
     return provider().open(file, (String) null);
   }
 
-  /** The first provider found; the ServiceLoader is consulted on each call (cheap next to I/O). */
+  /** System property that picks the index provider by its {@link RetrievalIndexProvider#name()}. */
+  public static final String PROVIDER_PROPERTY = "cbmir.index.provider";
+
+  /** The provider {@value #PROVIDER_PROPERTY} names, else the first on the class path. */
   static RetrievalIndexProvider provider() {
-    return ServiceLoader.load(RetrievalIndexProvider.class)
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new IllegalStateException(
-                    "no "
-                        + RetrievalIndexProvider.class.getName()
-                        + " on the class path: add the dependency org.cbmir:cbmir-index"));
+    return Providers.select(
+        RetrievalIndexProvider.class,
+        RetrievalIndexProvider::name,
+        PROVIDER_PROPERTY,
+        "org.cbmir:cbmir-index");
   }
 }

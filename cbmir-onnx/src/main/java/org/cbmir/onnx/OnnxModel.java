@@ -43,6 +43,7 @@ final class OnnxModel implements AutoCloseable {
   final ExecutionProvider provider;
   private final OrtEnvironment env;
   private final OrtSession session;
+  private final OrtSession.SessionOptions sessionOptions;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private OnnxModel(
@@ -52,54 +53,67 @@ final class OnnxModel implements AutoCloseable {
     this.fingerprint = sha256(bytes);
     this.env = OrtEnvironment.getEnvironment();
     OrtSession s = null;
+    OrtSession.SessionOptions opts = null;
     ExecutionProvider used = ExecutionProvider.CPU;
     try {
       if (wanted != ExecutionProvider.CPU) {
         CudaLibraries.preloadIfPresent();
-        try (OrtSession.SessionOptions opts = options(threads)) {
+        opts = options(threads);
+        try {
           // getAvailableProviders() lists CUDA in the GPU artifact even without a GPU: only a
           // session that was actually created with it proves it works.
           opts.addCUDA(0);
           s = env.createSession(bytes, opts);
           used = ExecutionProvider.CUDA;
         } catch (OrtException | UnsatisfiedLinkError | IllegalArgumentException e) {
-          if (CUDA_FALLBACK_LOGGED.compareAndSet(false, true)) {
-            // The CPU artifact has no CUDA provider at all: nothing a user needs to hear about.
-            // The GPU artifact that fails to start CUDA deserves a line.
-            boolean gpuArtifact = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
-            String why =
-                e.getMessage() == null
-                    ? e.toString()
-                    : e.getMessage().lines().findFirst().orElse("");
-            if (gpuArtifact) {
-              LOG.info("ONNX Runtime CUDA provider unavailable ({}); running on the CPU", why);
-            } else {
-              LOG.debug("ONNX Runtime CPU build, no CUDA provider ({}); running on the CPU", why);
-            }
+          opts.close();
+          opts = null;
+          String why =
+              e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+          if (wanted == ExecutionProvider.CUDA) {
+            throw new UnreadableInputException(
+                null,
+                "model "
+                    + name
+                    + ": ExecutionProvider.CUDA was asked for but the CUDA provider cannot be used ("
+                    + why
+                    + "); valid choices: AUTO (CUDA where it works, else the CPU) or CPU",
+                e);
           }
+          logFallback(why);
         }
       }
       if (s == null) {
-        try (OrtSession.SessionOptions opts = options(threads)) {
-          s = env.createSession(bytes, opts);
-        }
+        opts = options(threads);
+        s = env.createSession(bytes, opts);
       }
       this.session = s;
+      // ONNX Runtime's Javadoc: the options must outlive the session; both close in close().
+      this.sessionOptions = opts;
       this.provider = used;
       this.metadata = Map.copyOf(s.getMetadata().getCustomMetadata());
       this.input = checkInput(s);
       this.outputs = checkOutputs(s, requiredOutputs);
     } catch (OrtException e) {
-      if (s != null) {
-        closeQuietly(s);
-      }
+      closeQuietly(s, opts);
       throw new UnreadableInputException(
           null, "model " + name + " cannot be loaded: " + e.getMessage(), e);
     } catch (UnreadableInputException | RuntimeException e) {
-      if (s != null) {
-        closeQuietly(s);
-      }
+      closeQuietly(s, opts);
       throw e;
+    }
+  }
+
+  /** Says once per JVM that AUTO fell back to the CPU, loudly only where a GPU build is in use. */
+  private static void logFallback(String why) {
+    if (CUDA_FALLBACK_LOGGED.compareAndSet(false, true)) {
+      // The CPU artifact has no CUDA provider at all: nothing a user needs to hear about. The GPU
+      // artifact that fails to start CUDA deserves a line.
+      if (OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+        LOG.info("ONNX Runtime CUDA provider unavailable ({}); running on the CPU", why);
+      } else {
+        LOG.debug("ONNX Runtime CPU build, no CUDA provider ({}); running on the CPU", why);
+      }
     }
   }
 
@@ -225,7 +239,7 @@ final class OnnxModel implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      closeQuietly(session);
+      closeQuietly(session, sessionOptions);
     }
   }
 
@@ -233,11 +247,18 @@ final class OnnxModel implements AutoCloseable {
     return closed.get();
   }
 
-  private static void closeQuietly(OrtSession s) {
+  /** Closes a session, then its options (either may be null). */
+  private static void closeQuietly(OrtSession s, OrtSession.SessionOptions opts) {
     try {
-      s.close();
+      if (s != null) {
+        s.close();
+      }
     } catch (OrtException e) {
       LOG.warn("closing an ONNX Runtime session failed", e);
+    } finally {
+      if (opts != null) {
+        opts.close();
+      }
     }
   }
 

@@ -66,12 +66,17 @@ class OnnxModelsTest {
   }
 
   @Test
-  void cudaFallsBackToTheCpuWithoutAGpu() {
+  void autoFallsBackToTheCpuWithoutAGpuAndCudaRefuses() {
     Assumptions.assumeFalse(Boolean.getBoolean("cbmir.test.gpu"), "GPU run: see gpuIsUsed");
     try (OnnxEncoder enc =
-        OnnxEncoder.builder().executionProvider(ExecutionProvider.CUDA).build()) {
+        OnnxEncoder.builder().executionProvider(ExecutionProvider.AUTO).build()) {
       assertEquals(ExecutionProvider.CPU, enc.executionProvider());
     }
+    UncheckedIOException e =
+        assertThrows(
+            UncheckedIOException.class,
+            () -> OnnxEncoder.builder().executionProvider(ExecutionProvider.CUDA).build());
+    assertTrue(e.getMessage().contains("CUDA") && e.getMessage().contains("AUTO"), e.getMessage());
   }
 
   @Test

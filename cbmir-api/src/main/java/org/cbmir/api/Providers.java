@@ -1,0 +1,61 @@
+package org.cbmir.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Finds service providers once per type and picks one, after DJL's default engine: the one a system
+ * property names, else the first on the class path.
+ *
+ * <p>Thread-safety: thread-safe; the first lookup of a type may run twice concurrently, with the
+ * same result.
+ */
+final class Providers {
+  private static final Map<Class<?>, List<?>> FOUND = new ConcurrentHashMap<>();
+
+  private Providers() {}
+
+  /**
+   * The provider of {@code type} whose {@code name} the system property {@code property} gives, or
+   * the first found when it is unset.
+   *
+   * @param module the artifact that provides one, for the message when none is found
+   * @throws IllegalStateException if there is none, or none of the name asked for (the message
+   *     lists the names found)
+   */
+  static <T> T select(Class<T> type, Function<T, String> name, String property, String module) {
+    @SuppressWarnings("unchecked")
+    List<T> all =
+        (List<T>)
+            FOUND.computeIfAbsent(
+                type,
+                t -> {
+                  List<T> found = new ArrayList<>();
+                  ServiceLoader.load(type).forEach(found::add);
+                  return List.copyOf(found);
+                });
+    if (all.isEmpty()) {
+      throw new IllegalStateException(
+          "no " + type.getName() + " on the class path: add the dependency " + module);
+    }
+    String wanted = System.getProperty(property, "").trim().toLowerCase(Locale.ROOT);
+    if (wanted.isEmpty()) {
+      return all.get(0);
+    }
+    List<String> names = new ArrayList<>();
+    for (T p : all) {
+      String n = name.apply(p);
+      if (n.toLowerCase(Locale.ROOT).equals(wanted)) {
+        return p;
+      }
+      names.add(n);
+    }
+    throw new IllegalStateException(
+        "-D" + property + "=" + wanted + " names no provider on the class path; valid: " + names);
+  }
+}
