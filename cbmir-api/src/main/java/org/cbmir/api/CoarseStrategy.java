@@ -1,7 +1,9 @@
 package org.cbmir.api;
 
 /**
- * Which algorithm formed the candidate pool of a search, as reported in {@link SearchResult}.
+ * Which algorithm formed the candidate pool of a search, as reported in {@link SearchResult}; and,
+ * for tools that call the coarse stage directly, which one to use ({@link #AUTO}: the cost model
+ * chooses).
  *
  * <p>Thread-safety: enum constants are immutable and safe to share.
  */
@@ -11,5 +13,10 @@ public enum CoarseStrategy {
   /** A linear scan over all packed codes. */
   LINEAR_SCAN,
   /** No Hamming stage ({@link SearchMode#EXHAUSTIVE_FC1}). */
-  NONE
+  NONE,
+  /**
+   * Asked for, never reported: let the index's cost model choose between {@link
+   * #MULTI_INDEX_HASHING} and {@link #LINEAR_SCAN} per query.
+   */
+  AUTO
 }

@@ -206,7 +206,7 @@ final class CoarseStage {
 
   /**
    * The ordinals of all unblocked codes within {@code radius}, ascending, by the given strategy
-   * ({@link CoarseStrategy#NONE}: the cost model chooses).
+   * ({@link CoarseStrategy#AUTO}: the cost model chooses).
    */
   int[] radiusSearch(long[] query, int radius, CoarseStrategy strategy, RoaringBitmap blocked) {
     MultiIndexHashing tables = mih;
@@ -215,6 +215,10 @@ final class CoarseStage {
           case MULTI_INDEX_HASHING -> tables != null;
           case LINEAR_SCAN -> false;
           case NONE ->
+              throw new IllegalArgumentException(
+                  "strategy NONE forms no pool; valid choices: MULTI_INDEX_HASHING, LINEAR_SCAN,"
+                      + " AUTO");
+          case AUTO ->
               tables != null
                   && mihCost(
                           tables,

@@ -281,8 +281,10 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
 
   /**
    * The ordinals of all live codes within {@code radius} of a packed query code, ascending, found
-   * with the given strategy ({@link CoarseStrategy#NONE} lets the cost model choose). Both
-   * strategies return exactly the same set.
+   * with the given strategy ({@link CoarseStrategy#AUTO} lets the cost model choose). Every
+   * strategy returns exactly the same set.
+   *
+   * @throws IllegalArgumentException for {@link CoarseStrategy#NONE}, which forms no pool
    */
   public int[] radiusSearch(long[] query, int radius, CoarseStrategy strategy) {
     shape.checkCode(query);

@@ -67,13 +67,19 @@ class MultiIndexHashingTest {
                   .toArray();
           int[] viaScan = index.radiusSearch(query, r, CoarseStrategy.LINEAR_SCAN);
           int[] viaMih = index.radiusSearch(query, r, CoarseStrategy.MULTI_INDEX_HASHING);
-          int[] viaAuto = index.radiusSearch(query, r, CoarseStrategy.NONE);
+          int[] viaAuto = index.radiusSearch(query, r, CoarseStrategy.AUTO);
           String what = "query " + q + " radius " + r;
           assertArrayEquals(expected, viaScan, what + " (scan)");
           assertArrayEquals(expected, viaMih, what + " (MIH)");
           assertArrayEquals(expected, viaAuto, what + " (auto)");
         }
       }
+      IllegalArgumentException none =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class,
+              () -> index.radiusSearch(all.get(0), 1, CoarseStrategy.NONE));
+      org.junit.jupiter.api.Assertions.assertTrue(
+          none.getMessage().contains("AUTO"), none.getMessage());
     }
   }
 
