@@ -177,7 +177,8 @@ public final class CtSlice {
       return new CtSlice(this);
     }
 
-    private static void checkSpacing(double v, String which) {
+    /** The spacing rule of slices and volumes alike. */
+    static void checkSpacing(double v, String which) {
       if (!(v > 0) || Double.isInfinite(v)) {
         throw new IllegalArgumentException(
             which + " spacing must be a positive finite number of mm, got " + v);

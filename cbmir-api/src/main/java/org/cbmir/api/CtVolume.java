@@ -298,7 +298,9 @@ public final class CtVolume {
      * Builds the volume.
      *
      * @throws IllegalArgumentException on a missing field, a voxel count that does not match the
-     *     size, non-positive spacing, or positions that are not strictly ascending
+     *     size, spacing that is not a positive finite number, a NaN voxel, or positions that are
+     *     not finite and strictly ascending (the checks of {@link CtSlice.Builder#build()} and
+     *     more)
      */
     public CtVolume build() {
       if (width <= 0 || height <= 0) {
@@ -315,9 +317,28 @@ public final class CtVolume {
                 + " voxels, got "
                 + (hu == null ? "none" : hu.length));
       }
-      if (!(rowSpacingMm > 0) || !(columnSpacingMm > 0)) {
-        throw new IllegalArgumentException(
-            "pixel spacing must be positive, got " + rowSpacingMm + " x " + columnSpacingMm);
+      CtSlice.Builder.checkSpacing(rowSpacingMm, "row");
+      CtSlice.Builder.checkSpacing(columnSpacingMm, "column");
+      for (int k = 0; k < zPositionsMm.length; k++) {
+        if (!Double.isFinite(zPositionsMm[k])) {
+          throw new IllegalArgumentException(
+              "slice position " + k + " must be a finite number of mm, got " + zPositionsMm[k]);
+        }
+      }
+      int plane = width * height;
+      for (int i = 0; i < hu.length; i++) {
+        if (Float.isNaN(hu[i])) {
+          throw new IllegalArgumentException(
+              "voxel "
+                  + i
+                  + " (x="
+                  + (i % width)
+                  + ", y="
+                  + (i % plane / width)
+                  + ", slice "
+                  + (i / plane)
+                  + ") is NaN");
+        }
       }
       for (int k = 1; k < zPositionsMm.length; k++) {
         if (!(zPositionsMm[k] > zPositionsMm[k - 1])) {

@@ -265,6 +265,42 @@ class ValueTypesTest {
   }
 
   @Test
+  void volumesAreCheckedLikeSlices() {
+    java.util.function.Function<float[], CtVolume.Builder> volume =
+        hu ->
+            CtVolume.builder()
+                .size(2, 1)
+                .hu(hu)
+                .pixelSpacingMm(0.7, 0.7)
+                .zPositionsMm(new double[] {0, 2.5})
+                .ids("P", "1.2", "1.2.3");
+    assertEquals(2, volume.apply(new float[4]).build().depth());
+    String nan =
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> volume.apply(new float[] {0, 0, 0, Float.NaN}).build())
+            .getMessage();
+    assertTrue(nan.contains("x=1, y=0, slice 1") && nan.contains("NaN"), nan);
+    String spacing =
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    volume.apply(new float[4]).pixelSpacingMm(Double.POSITIVE_INFINITY, 1).build())
+            .getMessage();
+    assertTrue(spacing.contains("positive finite"), spacing);
+    String z =
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    volume
+                        .apply(new float[4])
+                        .zPositionsMm(new double[] {0, Double.POSITIVE_INFINITY})
+                        .build())
+            .getMessage();
+    assertTrue(z.contains("finite"), z);
+  }
+
+  @Test
   void indexConfigChecks() {
     var e =
         assertThrows(
