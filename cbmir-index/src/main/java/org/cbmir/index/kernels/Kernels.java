@@ -10,9 +10,10 @@ import org.slf4j.LoggerFactory;
  * chosen when this class is first used, logged once, and used for the JVM's lifetime.
  *
  * <p>The Vector API implementation is chosen when the JVM runs with {@code --add-modules
- * jdk.incubator.vector}; otherwise the scalar one, with an INFO line saying how to get the faster
- * kernels. The system property {@value #PROPERTY} forces a choice: {@code auto} (default), {@code
- * panama} or {@code scalar}.
+ * jdk.incubator.vector} and its optimising compiler runs; otherwise the scalar one, with an INFO
+ * line saying why. Both use fused multiply-add only where the hardware has it ({@link
+ * KernelGuards}). The system property {@value #PROPERTY} forces a choice: {@code auto} (default),
+ * {@code panama} or {@code scalar}.
  *
  * <pre>{@code
  * int matches = Kernels.radiusScan(codes, 1, 0, n, query, 0, 4, ordinals, distances);
@@ -110,6 +111,11 @@ public final class Kernels {
         return k;
       }
       case "auto" -> {
+        String slow = KernelGuards.compilerProblem();
+        if (vectorModulePresent() && slow != null) {
+          LOG.info("cbmir kernels: scalar; the Vector API would be slower here: {}", slow);
+          return ScalarKernels.INSTANCE;
+        }
         if (vectorModulePresent()) {
           try {
             KernelSupport k = loadPanama();

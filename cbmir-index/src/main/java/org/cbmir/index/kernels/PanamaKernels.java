@@ -19,8 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class PanamaKernels implements KernelSupport {
   static final PanamaKernels INSTANCE = new PanamaKernels();
 
-  private static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
-  private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Long> LS = VectorSpecies.of(long.class, shape());
+  private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, shape());
   private static final int LL = LS.length();
   private static final int FL = FS.length();
 
@@ -54,6 +54,18 @@ final class PanamaKernels implements KernelSupport {
 
   private PanamaKernels() {}
 
+  /** {@code a * b + c}, fused where the hardware fuses it ({@link KernelGuards#FAST_FMA}). */
+  private static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {
+    return KernelGuards.FAST_FMA ? a.fma(b, c) : a.mul(b).add(c);
+  }
+
+  /** The shape asked for by {@link KernelGuards#VECTOR_BITS}, else the CPU's preferred one. */
+  private static VectorShape shape() {
+    return KernelGuards.VECTOR_BITS == 0
+        ? VectorShape.preferredShape()
+        : VectorShape.forBitSize(KernelGuards.VECTOR_BITS);
+  }
+
   @Override
   public String name() {
     return "panama";
@@ -61,7 +73,11 @@ final class PanamaKernels implements KernelSupport {
 
   @Override
   public String toString() {
-    return "panama (Vector API, " + LS.vectorBitSize() + "-bit vectors)";
+    return "panama (Vector API, "
+        + LS.vectorBitSize()
+        + "-bit vectors, "
+        + (KernelGuards.FAST_FMA ? "fused multiply-add" : "multiply and add, no fast FMA")
+        + ")";
   }
 
   @Override
@@ -246,21 +262,21 @@ final class PanamaKernels implements KernelSupport {
         FloatVector d1 =
             FloatVector.fromArray(FS, a, aOffset + i + FL)
                 .sub(FloatVector.fromArray(FS, b, bOffset + i + FL));
-        acc0 = d0.fma(d0, acc0);
-        acc1 = d1.fma(d1, acc1);
+        acc0 = fma(d0, d0, acc0);
+        acc1 = fma(d1, d1, acc1);
       }
       int bound1 = dim - FL;
       for (; i <= bound1; i += FL) {
         FloatVector d =
             FloatVector.fromArray(FS, a, aOffset + i)
                 .sub(FloatVector.fromArray(FS, b, bOffset + i));
-        acc0 = d.fma(d, acc0);
+        acc0 = fma(d, d, acc0);
       }
       res = sumLanes(acc0.add(acc1));
     }
     for (; i < dim; i++) {
       float d = a[aOffset + i] - b[bOffset + i];
-      res = Math.fma(d, d, res);
+      res = KernelGuards.fma(d, d, res);
     }
     return res;
   }
@@ -294,20 +310,20 @@ final class PanamaKernels implements KernelSupport {
             (FloatVector)
                 ByteVector.fromArray(BS, b, bOffset + i + FL)
                     .convertShape(VectorOperators.B2F, FS, 0);
-        acc0 = FloatVector.fromArray(FS, a, aOffset + i).fma(b0, acc0);
-        acc1 = FloatVector.fromArray(FS, a, aOffset + i + FL).fma(b1, acc1);
+        acc0 = fma(FloatVector.fromArray(FS, a, aOffset + i), b0, acc0);
+        acc1 = fma(FloatVector.fromArray(FS, a, aOffset + i + FL), b1, acc1);
       }
       int bound1 = dim - FL;
       for (; i <= bound1; i += FL) {
         FloatVector b0 =
             (FloatVector)
                 ByteVector.fromArray(BS, b, bOffset + i).convertShape(VectorOperators.B2F, FS, 0);
-        acc0 = FloatVector.fromArray(FS, a, aOffset + i).fma(b0, acc0);
+        acc0 = fma(FloatVector.fromArray(FS, a, aOffset + i), b0, acc0);
       }
       res = sumLanes(acc0.add(acc1));
     }
     for (; i < dim; i++) {
-      res = Math.fma(a[aOffset + i], b[bOffset + i], res);
+      res = KernelGuards.fma(a[aOffset + i], b[bOffset + i], res);
     }
     return res;
   }
@@ -347,19 +363,19 @@ final class PanamaKernels implements KernelSupport {
         FloatVector d0 = FloatVector.fromArray(FS, a, aOffset + i).sub(halfToFloat(b, bOffset + i));
         FloatVector d1 =
             FloatVector.fromArray(FS, a, aOffset + i + FL).sub(halfToFloat(b, bOffset + i + FL));
-        acc0 = d0.fma(d0, acc0);
-        acc1 = d1.fma(d1, acc1);
+        acc0 = fma(d0, d0, acc0);
+        acc1 = fma(d1, d1, acc1);
       }
       int bound1 = dim - FL;
       for (; i <= bound1; i += FL) {
         FloatVector d = FloatVector.fromArray(FS, a, aOffset + i).sub(halfToFloat(b, bOffset + i));
-        acc0 = d.fma(d, acc0);
+        acc0 = fma(d, d, acc0);
       }
       res = sumLanes(acc0.add(acc1));
     }
     for (; i < dim; i++) {
       float d = a[aOffset + i] - Float.float16ToFloat(b[bOffset + i]);
-      res = Math.fma(d, d, res);
+      res = KernelGuards.fma(d, d, res);
     }
     return res;
   }

@@ -101,13 +101,13 @@ public final class ScalarKernels implements KernelSupport {
     float s3 = 0;
     int i = 0;
     for (; i + 3 < dim; i += 4) {
-      s0 = Math.fma(a[aOffset + i], b[bOffset + i], s0);
-      s1 = Math.fma(a[aOffset + i + 1], b[bOffset + i + 1], s1);
-      s2 = Math.fma(a[aOffset + i + 2], b[bOffset + i + 2], s2);
-      s3 = Math.fma(a[aOffset + i + 3], b[bOffset + i + 3], s3);
+      s0 = KernelGuards.fma(a[aOffset + i], b[bOffset + i], s0);
+      s1 = KernelGuards.fma(a[aOffset + i + 1], b[bOffset + i + 1], s1);
+      s2 = KernelGuards.fma(a[aOffset + i + 2], b[bOffset + i + 2], s2);
+      s3 = KernelGuards.fma(a[aOffset + i + 3], b[bOffset + i + 3], s3);
     }
     for (; i < dim; i++) {
-      s0 = Math.fma(a[aOffset + i], b[bOffset + i], s0);
+      s0 = KernelGuards.fma(a[aOffset + i], b[bOffset + i], s0);
     }
     return (s0 + s1) + (s2 + s3);
   }
@@ -120,12 +120,12 @@ public final class ScalarKernels implements KernelSupport {
     for (; i + 1 < dim; i += 2) {
       float d0 = a[aOffset + i] - Float.float16ToFloat(b[bOffset + i]);
       float d1 = a[aOffset + i + 1] - Float.float16ToFloat(b[bOffset + i + 1]);
-      s0 = Math.fma(d0, d0, s0);
-      s1 = Math.fma(d1, d1, s1);
+      s0 = KernelGuards.fma(d0, d0, s0);
+      s1 = KernelGuards.fma(d1, d1, s1);
     }
     for (; i < dim; i++) {
       float d = a[aOffset + i] - Float.float16ToFloat(b[bOffset + i]);
-      s0 = Math.fma(d, d, s0);
+      s0 = KernelGuards.fma(d, d, s0);
     }
     return s0 + s1;
   }

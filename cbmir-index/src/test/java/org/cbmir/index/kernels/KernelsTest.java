@@ -30,6 +30,21 @@ class KernelsTest {
         "the Vector API kernels must be used exactly when the module is present");
   }
 
+  @Test
+  void theVectorWidthIsTheOneAskedFor() {
+    String bits = System.getProperty(KernelGuards.VECTOR_BITS_PROPERTY, "");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        !bits.isEmpty() && impl.name().equals("panama"),
+        "runs in the build's executions that set -D" + KernelGuards.VECTOR_BITS_PROPERTY);
+    assertTrue(impl.toString().contains(bits + "-bit vectors"), impl.toString());
+  }
+
+  @Test
+  void fusedMultiplyAddFollowsTheHardwareOrTheProperty() {
+    assertEquals(KernelGuards.fastFma(), KernelGuards.FAST_FMA);
+    assertEquals(1f * 3f + 2f, KernelGuards.fma(1f, 3f, 2f));
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 3, 5, 8, 16})
   void radiusScanMatchesScalarReference(int words) {
