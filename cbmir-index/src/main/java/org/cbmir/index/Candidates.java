@@ -28,21 +28,6 @@ final class Candidates {
     distances[size++] = distance;
   }
 
-  void clear() {
-    size = 0;
-  }
-
-  /** Number of entries with distance {@code <= radius}. */
-  int countWithin(int radius) {
-    int n = 0;
-    for (int i = 0; i < size; i++) {
-      if (distances[i] <= radius) {
-        n++;
-      }
-    }
-    return n;
-  }
-
   /**
    * The smallest radius in {@code [from, to]} within which at least {@code m} entries lie, or -1 if
    * even {@code to} holds fewer.
