@@ -1,6 +1,7 @@
 package org.cbmir.api;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One axial CT slice in Hounsfield units, row-major, with its in-plane geometry and origin.
@@ -70,9 +71,12 @@ public final class CtSlice {
     return columnSpacingMm;
   }
 
-  /** Where the slice comes from; {@code null} for an anonymous query slice. */
-  public SliceRef ref() {
-    return ref;
+  /**
+   * Where the slice comes from: present for every slice of a {@link CtVolume}, empty for an
+   * anonymous query slice.
+   */
+  public Optional<SliceRef> ref() {
+    return Optional.ofNullable(ref);
   }
 
   /** A builder initialised with this slice's fields (the pixels are copied again on build). */
@@ -135,7 +139,7 @@ public final class CtSlice {
       return this;
     }
 
-    /** Where the slice comes from (optional for queries). */
+    /** Where the slice comes from ({@code null}, the default: an anonymous query slice). */
     public Builder ref(SliceRef ref) {
       this.ref = ref;
       return this;

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <pre>{@code
  * try (RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().matching(encoder).build())) {
- *   int ordinal = index.add(slice.ref(), encoder.encode(slice, mask));
+ *   int ordinal = index.add(slice.ref().orElseThrow(), encoder.encode(slice, mask));
  *   SearchResult result = index.search(queryEmbedding, SearchRequest.defaults());
  *   index.save(Path.of("archive.cbmir"));
  * }

@@ -232,7 +232,7 @@ public final class SimilarCaseSearch implements AutoCloseable {
       for (int j = k; j < Math.min(v.depth(), k + BATCH); j++) {
         CtSlice slice = v.slice(j);
         batch.add(slice);
-        refs.add(identifiers.apply(slice.ref()));
+        refs.add(identifiers.apply(slice.ref().orElseThrow()));
       }
       out.addAll(encoder.encodeAll(batch, segmenter.segmentAll(batch)));
       listener.progress(

@@ -350,7 +350,7 @@ public final class Cli implements Callable<Integer> {
               cbmir.index().size());
         }
         List<Hit> hits = cbmir.search(s, request.build()).hits();
-        SliceRef r = s.ref();
+        SliceRef r = s.ref().orElseThrow();
         cli.out.printf(
             Locale.ROOT,
             "query %s slice %d, z %.1f mm, %s%n",

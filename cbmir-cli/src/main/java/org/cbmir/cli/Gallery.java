@@ -56,7 +56,7 @@ final class Gallery {
     /** Slice {@code k} of the query's series. */
     static Shown query(DatasetExporter.Source source, int k) {
       CtVolume v = source.volume();
-      return new Shown(v.slice(k).ref(), null, v.slice(k), marks(source, k));
+      return new Shown(v.slice(k).ref().orElseThrow(), null, v.slice(k), marks(source, k));
     }
 
     /** The hits, with pixels and marks from the archive's sources where found. */

@@ -7,6 +7,7 @@ import java.util.Random;
 import org.cbmir.api.CtSlice;
 import org.cbmir.api.CtVolume;
 import org.cbmir.api.LungMask;
+import org.cbmir.api.SliceRef;
 import org.cbmir.api.preprocessing.ThresholdLungMask;
 
 /**
@@ -315,9 +316,9 @@ public final class NoduleInserter {
             .pixelSpacingMm(slice.rowSpacingMm(), slice.columnSpacingMm())
             .zPositionsMm(new double[] {0})
             .ids(
-                slice.ref() == null ? "query" : slice.ref().patientId(),
+                slice.ref().map(SliceRef::patientId).orElse("query"),
                 "",
-                slice.ref() == null ? "query" : slice.ref().seriesUid())
+                slice.ref().map(SliceRef::seriesUid).orElse("query"))
             .build();
     return insert(v, List.of(diameterMm)).volume().slice(0);
   }

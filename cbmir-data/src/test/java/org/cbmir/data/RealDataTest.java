@@ -109,9 +109,12 @@ class RealDataTest {
     }
     CtVolume v = patient("LIDC-IDRI-0001");
     Nodule n = Luna16Annotations.forVolume(root.resolve("lidc-idri/annotations.csv"), v).get(0);
-    assertEquals(NoduleClass.OVER_23, v.slice(n.nearestSlice(v)).ref().noduleClass());
-    assertEquals(NoduleClass.NONE, v.slice(0).ref().noduleClass(), "the lung apex is nodule-free");
-    assertEquals(0.0, v.slice(0).ref().noduleDiameterMm());
+    assertEquals(NoduleClass.OVER_23, v.slice(n.nearestSlice(v)).ref().orElseThrow().noduleClass());
+    assertEquals(
+        NoduleClass.NONE,
+        v.slice(0).ref().orElseThrow().noduleClass(),
+        "the lung apex is nodule-free");
+    assertEquals(0.0, v.slice(0).ref().orElseThrow().noduleDiameterMm());
   }
 
   @Test

@@ -105,7 +105,7 @@ public final class Demo {
             v.patientId(),
             k,
             v.zMm(k),
-            slice.ref().noduleInWords(),
+            slice.ref().orElseThrow().noduleInWords(),
             ms);
         for (Hit h : result.hits()) {
           System.out.printf(

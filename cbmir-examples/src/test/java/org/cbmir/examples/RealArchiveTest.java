@@ -39,7 +39,7 @@ class RealArchiveTest {
             .max(java.util.Comparator.comparingDouble(Nodule::diameterMm))
             .orElseThrow();
     CtSlice q = p1.volume().slice(big.nearestSlice(p1.volume()));
-    assertEquals(NoduleClass.OVER_23, q.ref().noduleClass());
+    assertEquals(NoduleClass.OVER_23, q.ref().orElseThrow().noduleClass());
     try (SimilarCaseSearch cbmir = SimilarCaseSearch.create()) {
       SimilarCaseSearch.IngestReport r = cbmir.ingest(lidc);
       // Every slice of the index carries what the radiologists' XML says of it.

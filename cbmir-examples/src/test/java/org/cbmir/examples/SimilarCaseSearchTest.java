@@ -203,7 +203,8 @@ class SimilarCaseSearchTest {
         new Encoder() {
           @Override
           public Embedding encode(CtSlice slice, LungMask mask) {
-            if (slice.ref().patientId().equals("PH1") && slice.ref().sliceIndex() == 6) {
+            if (slice.ref().orElseThrow().patientId().equals("PH1")
+                && slice.ref().orElseThrow().sliceIndex() == 6) {
               throw new IllegalArgumentException("simulated model failure");
             }
             return shipped.encode(slice, mask);

@@ -79,7 +79,7 @@ final class HeapCodeStore implements CodeStore {
 
   @Override
   public int distance(int ordinal, long[] query, int qo) {
-    return Kernels.implementation().distance(codes, words, ordinal, query, qo);
+    return Kernels.distance(codes, words, ordinal, query, qo);
   }
 
   @Override

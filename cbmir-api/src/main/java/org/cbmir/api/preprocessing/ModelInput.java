@@ -75,7 +75,7 @@ public record ModelInput(int size, double spacingMm) {
         .size(size, size)
         .hu(out)
         .pixelSpacingMm(spacingMm, spacingMm)
-        .ref(slice.ref())
+        .ref(slice.ref().orElse(null))
         .build();
   }
 

@@ -38,7 +38,7 @@ public final class Resampling {
         .size(ow, oh)
         .hu(dst)
         .pixelSpacingMm(slice.rowSpacingMm() * h / oh, slice.columnSpacingMm() * w / ow)
-        .ref(slice.ref())
+        .ref(slice.ref().orElse(null))
         .build();
   }
 

@@ -61,6 +61,11 @@ public final class Kernels {
         codes, words, from, to, query, queryOffset, radius, outOrdinals, outDistances);
   }
 
+  /** See {@link KernelSupport#distance}: the one Hamming distance of the index. */
+  public static int distance(long[] codes, int words, int ordinal, long[] query, int queryOffset) {
+    return IMPL.distance(codes, words, ordinal, query, queryOffset);
+  }
+
   /** See {@link KernelSupport#squareDistance}. */
   public static float squareDistance(float[] a, int aOffset, float[] b, int bOffset, int dim) {
     return IMPL.squareDistance(a, aOffset, b, bOffset, dim);
