@@ -44,13 +44,8 @@ final class Fixtures {
     float[] f = new float[1];
     for (int i = 0; i < n; i++) {
       System.arraycopy(codes, i * words, code, 0, words);
-      SliceRef ref =
-          SliceRef.builder()
-              .patientId("P" + (i / 300))
-              .seriesUid("S" + (i / 300))
-              .sliceIndex(i % 300)
-              .build();
-      index.add(ref, Embedding.builder().code(code, bits).fc1(f).modelFingerprint(MODEL).build());
+      index.add(
+          ref(i), Embedding.builder().code(code, bits).fc1(f).modelFingerprint(MODEL).build());
     }
     return (HammingRetrievalIndex) index;
   }
@@ -107,13 +102,8 @@ final class Fixtures {
       for (int d = 0; d < dim; d++) {
         f[d] = (clusters == 0 ? 0 : fcentres[c][d]) + 0.3f * (float) rnd.nextGaussian();
       }
-      SliceRef ref =
-          SliceRef.builder()
-              .patientId("P" + (i / 300))
-              .seriesUid("S" + (i / 300))
-              .sliceIndex(i % 300)
-              .build();
-      index.add(ref, Embedding.builder().code(code, bits).fc1(f).modelFingerprint(MODEL).build());
+      index.add(
+          ref(i), Embedding.builder().code(code, bits).fc1(f).modelFingerprint(MODEL).build());
     }
     return new Clustered((HammingRetrievalIndex) index, centres, fcentres);
   }
@@ -166,5 +156,14 @@ final class Fixtures {
       f[d] += 0.3f * (float) rnd.nextGaussian();
     }
     return Embedding.builder().code(q, bits).fc1(f).modelFingerprint(MODEL).build();
+  }
+
+  /** Slice {@code i} of the fixtures: series of 300 slices, one patient each. */
+  private static SliceRef ref(int i) {
+    return SliceRef.builder()
+        .patientId("P" + (i / 300))
+        .seriesUid("S" + (i / 300))
+        .sliceIndex(i % 300)
+        .build();
   }
 }
