@@ -17,7 +17,9 @@ import org.cbmir.api.CtVolume;
 import org.cbmir.api.UnreadableInputException;
 import org.cbmir.api.VolumeReader;
 import org.cbmir.api.testing.Robustness;
+import org.cbmir.api.testing.SeedReporter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * case under {@code fuzz/regressions}. {@code mvn -B verify} runs 1,000 inputs per reader, {@code
  * -Pfuzz} 100,000.
  */
+@ExtendWith(SeedReporter.class)
 class ReaderFuzzTest {
   @TempDir Path dir;
 

@@ -13,13 +13,16 @@ import org.cbmir.api.RetrievalIndexes;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.testing.BadInputs;
 import org.cbmir.api.testing.Robustness;
+import org.cbmir.api.testing.SeedReporter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad input to the index, one case at a time, with the message each gives (the index part of the
  * table in RELIABILITY.md, written to {@code target/robustness/bad-inputs-index.md}).
  */
+@ExtendWith(SeedReporter.class)
 class BadInputCatalogTest {
   @TempDir Path dir;
 

@@ -23,7 +23,9 @@ import org.cbmir.api.RetrievalIndexes;
 import org.cbmir.api.SearchMode;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.testing.Robustness;
+import org.cbmir.api.testing.SeedReporter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * error, the same top 10 for nearly every query (exactly the same when re-scored), the compact
  * memory, and the file round trip.
  */
+@ExtendWith(SeedReporter.class)
 class CompactFeaturesTest {
   @TempDir Path dir;
 

@@ -19,7 +19,9 @@ import org.cbmir.api.RetrievalIndexes;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.SearchResult;
 import org.cbmir.api.testing.Robustness;
+import org.cbmir.api.testing.SeedReporter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * result, no add is lost, the last save reopens to the same answers, and search latency is measured
  * with and without a save running.
  */
+@ExtendWith(SeedReporter.class)
 class ConcurrentLoadTest {
   @TempDir Path dir;
 

@@ -22,7 +22,9 @@ import org.cbmir.api.RetrievalIndexes;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.SearchResult;
 import org.cbmir.api.testing.Robustness;
+import org.cbmir.api.testing.SeedReporter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its first search. A file that opens and answers differently is a silent wrong answer: the test
  * fails.
  */
+@ExtendWith(SeedReporter.class)
 class CorruptedIndexFileTest {
   @TempDir Path dir;
 

@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.cbmir.api.RetrievalIndex;
 import org.cbmir.api.RetrievalIndexes;
 import org.cbmir.api.testing.Robustness;
+import org.cbmir.api.testing.SeedReporter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * over and over: after each kill the file must open as one of the saved states, never a mix or a
  * torn file; the temporary files the kills leave are removed by the next save.
  */
+@ExtendWith(SeedReporter.class)
 class KillDuringSaveTest {
   @TempDir Path dir;
 

@@ -29,8 +29,10 @@ import org.cbmir.api.SearchRequest;
 import org.cbmir.api.SearchResult;
 import org.cbmir.api.SliceRef;
 import org.cbmir.api.testing.Robustness;
+import org.cbmir.api.testing.SeedReporter;
 import org.cbmir.index.conformance.RetrievalIndexConformance;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -40,6 +42,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * for every feature storage, read-only for adds but not for removes and saves, checksums verified
  * at open or on first use, and a file truncated underneath reported, not a crash.
  */
+@ExtendWith(SeedReporter.class)
 class MappedIndexTest {
   @TempDir Path dir;
 

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 
 /**
  * The size and seed of the robustness suite, shared by the modules' tests through the {@code
@@ -24,8 +25,27 @@ public final class Robustness {
   public static final double SCALE =
       Double.parseDouble(System.getProperty("cbmir.robustness.scale", "1"));
 
-  /** Seed of every random choice; printed, and set with -Dcbmir.test.seed to replay a run. */
-  public static final long SEED = Long.getLong("cbmir.test.seed", 20_261_129L);
+  /**
+   * Seed of every random choice: {@code -Dcbmir.test.seed=N} replays a run, {@code
+   * -Dcbmir.test.seed=random} tries new inputs (the seed drawn is printed, and {@link SeedReporter}
+   * repeats it beside every failure); fixed otherwise, so that the build is reproducible.
+   */
+  public static final long SEED = seed(System.getProperty(SeedReporter.PROPERTY, "20261129"));
+
+  private static long seed(String value) {
+    if (value.trim().equalsIgnoreCase("random")) {
+      long s = new SecureRandom().nextLong();
+      System.out.println(
+          "cbmir test seed " + s + " (replay with -D" + SeedReporter.PROPERTY + "=" + s + ")");
+      return s;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "-D" + SeedReporter.PROPERTY + "=" + value + ": expected a number or 'random'", e);
+    }
+  }
 
   private Robustness() {}
 

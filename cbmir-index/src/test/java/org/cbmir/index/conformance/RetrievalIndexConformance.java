@@ -22,7 +22,10 @@ import org.cbmir.api.SearchMode;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.SearchResult;
 import org.cbmir.api.SliceRef;
+import org.cbmir.api.testing.Robustness;
+import org.cbmir.api.testing.SeedReporter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -39,11 +42,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>Thread-safety: JUnit runs each test on a fresh instance.
  */
+@ExtendWith(SeedReporter.class)
 public abstract class RetrievalIndexConformance {
   /** The fingerprint the suite's embeddings carry. */
   protected static final String MODEL = "conformance-model";
 
-  protected static final long SEED = Long.getLong("cbmir.test.seed", 20261129L);
+  protected static final long SEED = Robustness.SEED;
 
   /** A fresh, empty index for the configuration. */
   protected abstract RetrievalIndex create(IndexConfig config);
