@@ -8,11 +8,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.cbmir.api.Embedding;
 import org.cbmir.api.Hit;
 import org.cbmir.api.IndexConfig;
@@ -349,6 +352,118 @@ public abstract class RetrievalIndexConformance {
             index.search(
                 embedding(fx.model().code(0), 64, fx.model().features(0)),
                 SearchRequest.defaults()));
+  }
+
+  /** One search made while the writer ran: what it saw must be one state between two writes. */
+  private record Observed(
+      long[] q, float[] qf, SearchRequest req, SearchResult got, int from, int to) {}
+
+  @Test
+  void concurrentSearchesEachSeeOneStateBetweenWrites() throws Exception {
+    Random rnd = new Random(SEED + 3);
+    Fixture fx = fill(rnd, 600, 64, 13, 9, 6);
+    // The writer's script, fixed in advance: each step adds a slice or removes a live one. State s
+    // is the index after the first s steps; the model holds every slice the script will add, and a
+    // slice not yet added counts as removed (both are invisible to searches and pool sizes).
+    int steps = 300;
+    int[] removes = new int[steps];
+    List<long[]> addCodes = new ArrayList<>();
+    List<float[]> addFeatures = new ArrayList<>();
+    List<Integer> live = new ArrayList<>();
+    for (int ord = 0; ord < 600; ord++) {
+      live.add(ord);
+    }
+    int next = 600;
+    for (int s = 0; s < steps; s++) {
+      if (rnd.nextInt(3) == 0) {
+        removes[s] = live.remove(rnd.nextInt(live.size()));
+      } else {
+        removes[s] = -1;
+        long[] code = fx.model().code(rnd.nextInt(next)).clone();
+        code[0] ^= 1L << rnd.nextInt(64);
+        float[] f = features(rnd, fx.dim());
+        addCodes.add(code);
+        addFeatures.add(f);
+        fx.model().add(ref(next, 9), code, f);
+        live.add(next++);
+      }
+    }
+    AtomicInteger done = new AtomicInteger();
+    List<Observed> seen = Collections.synchronizedList(new ArrayList<>());
+    try (RetrievalIndex index = fx.index()) {
+      Thread writer =
+          new Thread(
+              () -> {
+                int added = 0;
+                for (int s = 0; s < steps; s++) {
+                  if (removes[s] >= 0) {
+                    index.remove(removes[s]);
+                  } else {
+                    index.add(
+                        ref(600 + added, 9),
+                        embedding(addCodes.get(added), 64, addFeatures.get(added)));
+                    added++;
+                  }
+                  done.incrementAndGet();
+                  LockSupport.parkNanos(200_000);
+                }
+              });
+      List<Thread> readers = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        Random own = new Random(SEED + 10 + t);
+        readers.add(
+            new Thread(
+                () -> {
+                  while (done.get() < steps && seen.size() < 400) {
+                    long[] q = fx.model().code(own.nextInt(600)).clone();
+                    float[] qf = features(own, fx.dim());
+                    SearchRequest req = randomRequest(own, 9);
+                    int from = done.get();
+                    SearchResult got = index.search(embedding(q, 64, qf), req);
+                    seen.add(new Observed(q, qf, req, got, from, done.get() + 1));
+                  }
+                }));
+      }
+      writer.start();
+      readers.forEach(Thread::start);
+      writer.join();
+      for (Thread r : readers) {
+        r.join();
+      }
+    }
+    assertTrue(seen.size() > 20, "searches made while writing: " + seen.size());
+    for (Observed o : seen) {
+      boolean matched = false;
+      for (int s = o.from(); s <= Math.min(o.to(), steps) && !matched; s++) {
+        Set<Integer> invisible = new HashSet<>();
+        int added = 0;
+        for (int k = 0; k < s; k++) {
+          if (removes[k] >= 0) {
+            invisible.add(removes[k]);
+          } else {
+            added++;
+          }
+        }
+        for (int ord = 600 + added; ord < fx.model().size(); ord++) {
+          invisible.add(ord);
+        }
+        try {
+          assertConforms(fx.model().search(o.q(), o.qf(), o.req(), invisible), o.got(), "");
+          matched = true;
+        } catch (AssertionError e) {
+          // not this state; try the next one
+        }
+      }
+      assertTrue(
+          matched,
+          "a search made between writes "
+              + o.from()
+              + " and "
+              + o.to()
+              + " matches none of those states: "
+              + o.req()
+              + seedNote());
+    }
   }
 
   /**
