@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.cbmir.api.Embedding;
 import org.cbmir.api.FeatureStorage;
@@ -36,6 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>The file is built once and kept in {@code benchmarks/target} (about 2.9 GB for int8), so later
  * runs skip the 2.5-minute build.
+ *
+ * <p>Thread-safety: a JMH state object; JMH shares it between threads only as its {@code @State}
+ * scopes say (the index is thread-safe, cursors are per thread).
  */
 @State(Scope.Benchmark)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -71,7 +75,7 @@ public class OpenBenchmark {
       long t1 = System.nanoTime();
       data.index().save(file);
       System.out.printf(
-          java.util.Locale.ROOT,
+          Locale.ROOT,
           "built %d slices in %.1f s, saved %s (%.2f GB)" + " in %.1f s%n",
           n,
           (t1 - t0) / 1e9,
@@ -149,7 +153,7 @@ public class OpenBenchmark {
         throw new UncheckedIOException(new IOException("mapped and in-memory answers differ"));
       }
       System.out.printf(
-          java.util.Locale.ROOT,
+          Locale.ROOT,
           "strategy=%s pool=%d radius=%d heap bytes per" + " slice: mapped %.1f, in memory %.1f%n",
           r.strategy(),
           r.poolSize(),

@@ -29,6 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * p50 and p99), from two threads at once, and batches of 16 and 64 queries through {@code
  * searchBatch} beside the same 16 queries one by one. Per-query figures: batch and loop methods
  * count each query as an operation.
+ *
+ * <p>Thread-safety: a JMH state object; JMH shares it between threads only as its {@code @State}
+ * scopes say (the index is thread-safe, cursors are per thread).
  */
 @State(Scope.Benchmark)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -37,7 +37,11 @@ import java.util.Optional;
 public record OpenOptions(
     Optional<String> modelFingerprint, boolean memoryMapped, Checksums checksums) {
 
-  /** When the checksums of an index file's sections are verified. */
+  /**
+   * When the checksums of an index file's sections are verified.
+   *
+   * <p>Thread-safety: enum constants are immutable.
+   */
   public enum Checksums {
     /** Every section before the open returns: a damaged file fails the open. */
     AT_OPEN,

@@ -42,7 +42,11 @@ final class Float16FeatureStore implements FeatureStore {
 
   @Override
   public void checkRow(Embedding e) {
-    float[] row = e.fc1();
+    checkRange(e.fc1());
+  }
+
+  /** Refuses a row with a value no half-precision number can hold. */
+  private void checkRange(float[] row) {
     for (int i = 0; i < dim; i++) {
       float v = row[i];
       if (!(Math.abs(v) <= MAX)) {
@@ -59,9 +63,10 @@ final class Float16FeatureStore implements FeatureStore {
 
   @Override
   public void append(Embedding e) {
-    checkRow(e);
-    // Called under the index's write lock only, so the scratch row is never shared.
+    // Called under the index's write lock only, so the scratch row is never shared. The range is
+    // checked again on the copy (no second allocation), before the store changes.
     e.copyFc1Into(scratch, 0);
+    checkRange(scratch);
     int p = size >>> Pages.SHIFT;
     pages = Pages.ensure(pages, p, rows -> new short[rows * dim]);
     short[] page = pages[p];

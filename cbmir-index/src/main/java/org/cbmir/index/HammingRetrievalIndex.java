@@ -203,7 +203,8 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
       ensureOpen();
       return read.get();
     } catch (InternalError e) {
-      throw mappingFault(e);
+      CorruptIndexException c = mappingFault(e);
+      throw new UncheckedIOException(c.getMessage(), c);
     } finally {
       lock.readLock().unlock();
     }
@@ -213,12 +214,11 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
    * A fault reading a mapped file (see {@link MappedSection}) as the exception the contract names;
    * any other internal error unchanged.
    */
-  private RuntimeException mappingFault(InternalError e) {
+  private CorruptIndexException mappingFault(InternalError e) {
     if (mappedFrom == null) {
       throw e;
     }
-    CorruptIndexException c = MappedSection.fault(mappedFrom, "mapped sections", e);
-    return new UncheckedIOException(c.getMessage(), c);
+    return MappedSection.fault(mappedFrom, "mapped sections", e);
   }
 
   // ---------------------------------------------------------------- search
@@ -409,10 +409,7 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
       try {
         IndexFile.write(file, shape, storage, n, parts, removed);
       } catch (InternalError e) {
-        if (mappedFrom == null) {
-          throw e;
-        }
-        throw MappedSection.fault(mappedFrom, "mapped sections", e);
+        throw mappingFault(e);
       }
     } finally {
       saveLock.unlock();

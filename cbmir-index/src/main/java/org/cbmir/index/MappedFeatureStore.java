@@ -132,7 +132,11 @@ abstract sealed class MappedFeatureStore implements FeatureStore {
     }
   }
 
-  /** Rows of (float scale, {@code dim} bytes); see {@link Int8FeatureStore} for the arithmetic. */
+  /**
+   * Rows of (float scale, {@code dim} bytes); see {@link Int8FeatureStore} for the arithmetic. The
+   * squared norm the heap store keeps per row is recomputed here from the copied row (the file does
+   * not hold it), one pass over its bytes.
+   */
   private static final class Int8 extends MappedFeatureStore {
     Int8(MappedSection s, int dim, int size) {
       super(s, dim, size);
@@ -140,11 +144,13 @@ abstract sealed class MappedFeatureStore implements FeatureStore {
 
     @Override
     public void squareDistances(float[] query, int[] ordinals, int n, float[] out) {
+      section.ensureVerified();
       byte[] row = new byte[dim];
       float qn = Int8FeatureStore.norm(query, dim);
+      int shift = section.chunkShift();
       for (int i = 0; i < n; i++) {
         int ord = ordinals[i];
-        ByteBuffer c = section.chunkOf(ord);
+        ByteBuffer c = section.chunk(ord >>> shift);
         int off = section.offsetOf(ord);
         float scale = c.getFloat(off);
         c.get(off + 4, row, 0, dim);

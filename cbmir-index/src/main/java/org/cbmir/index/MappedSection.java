@@ -179,7 +179,7 @@ final class MappedSection {
       for (int pos = 0; pos < c.capacity(); pos += buf.length) {
         int n = Math.min(buf.length, c.capacity() - pos);
         c.get(pos, buf, 0, n);
-        w.putBytes(n == buf.length ? buf : java.util.Arrays.copyOf(buf, n));
+        w.putBytes(buf, 0, n);
       }
     }
     w.endSection();

@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -159,7 +162,7 @@ class MappedIndexTest {
 
   /** The file offset of a section's payload (found by its name, which precedes it). */
   private static int payloadOf(byte[] file, String section) {
-    byte[] name = section.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] name = section.getBytes(StandardCharsets.US_ASCII);
     outer:
     for (int i = 4; i + name.length + 8 < file.length; i++) {
       for (int j = 0; j < name.length; j++) {
@@ -167,8 +170,7 @@ class MappedIndexTest {
           continue outer;
         }
       }
-      int len =
-          java.nio.ByteBuffer.wrap(file, i - 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+      int len = ByteBuffer.wrap(file, i - 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
       if (len == name.length) {
         return i + name.length + 8;
       }

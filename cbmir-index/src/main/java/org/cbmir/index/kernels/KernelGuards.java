@@ -1,6 +1,7 @@
 package org.cbmir.index.kernels;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.PlatformManagedObject;
 import java.util.List;
 import java.util.Locale;
 
@@ -91,9 +92,7 @@ public final class KernelGuards {
   private static String hotSpotOption(String name) {
     try {
       Class<?> bean = Class.forName("com.sun.management.HotSpotDiagnosticMXBean");
-      Object mx =
-          ManagementFactory.getPlatformMXBean(
-              bean.asSubclass(java.lang.management.PlatformManagedObject.class));
+      Object mx = ManagementFactory.getPlatformMXBean(bean.asSubclass(PlatformManagedObject.class));
       Object option = bean.getMethod("getVMOption", String.class).invoke(mx, name);
       return String.valueOf(option.getClass().getMethod("getValue").invoke(option));
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
