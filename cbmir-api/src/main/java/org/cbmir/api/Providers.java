@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Finds service providers once per type and picks one, after DJL's default engine: the one a system
@@ -29,16 +30,25 @@ final class Providers {
    *     lists the names found)
    */
   static <T> T select(Class<T> type, Function<T, String> name, String property, String module) {
-    @SuppressWarnings("unchecked")
-    List<T> all =
-        (List<T>)
-            FOUND.computeIfAbsent(
-                type,
-                t -> {
-                  List<T> found = new ArrayList<>();
-                  ServiceLoader.load(type).forEach(found::add);
-                  return List.copyOf(found);
-                });
+    return select(type, name, property, module, p -> true);
+  }
+
+  /**
+   * As {@link #select(Class, Function, String, String)}, among the providers that {@code eligible}
+   * accepts.
+   */
+  static <T> T select(
+      Class<T> type,
+      Function<T, String> name,
+      String property,
+      String module,
+      Predicate<? super T> eligible) {
+    List<T> all = new ArrayList<>();
+    for (T p : all(type)) {
+      if (eligible.test(p)) {
+        all.add(p);
+      }
+    }
     if (all.isEmpty()) {
       throw new IllegalStateException(
           "no " + type.getName() + " on the class path: add the dependency " + module);
@@ -57,5 +67,18 @@ final class Providers {
     }
     throw new IllegalStateException(
         "-D" + property + "=" + wanted + " names no provider on the class path; valid: " + names);
+  }
+
+  /** Every provider of {@code type} on the class path, in class-path order, looked up once. */
+  @SuppressWarnings("unchecked")
+  static <T> List<T> all(Class<T> type) {
+    return (List<T>)
+        FOUND.computeIfAbsent(
+            type,
+            t -> {
+              List<T> found = new ArrayList<>();
+              ServiceLoader.load(type).forEach(found::add);
+              return List.copyOf(found);
+            });
   }
 }

@@ -1,6 +1,7 @@
 package org.cbmir.api;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -425,6 +426,48 @@ public final class SimilarCaseSearch implements AutoCloseable {
         }
         return new SimilarCaseSearch(
             s, e, RetrievalIndexes.open(indexFile, how.build()), identifiers);
+      } catch (IOException | RuntimeException ex) {
+        s.close();
+        e.close();
+        throw ex;
+      }
+    }
+
+    /**
+     * With a new, empty index at a location served by a provider on the class path, for instance
+     * {@code opensearch://host:9200/lung-archive} with {@code cbmir-opensearch} (see {@link
+     * RetrievalIndexes#create(URI, IndexConfig)}).
+     *
+     * @throws IllegalArgumentException if no provider serves the location, or it already holds an
+     *     index
+     */
+    public SimilarCaseSearch create(URI location) {
+      Segmenter s = segmenter != null ? segmenter : Models.segmenter();
+      Encoder e = encoder != null ? encoder : Models.encoder();
+      try {
+        RetrievalIndex index =
+            RetrievalIndexes.create(location, IndexConfig.builder().matching(e).build());
+        return new SimilarCaseSearch(s, e, index, identifiers);
+      } catch (RuntimeException ex) {
+        s.close();
+        e.close();
+        throw ex;
+      }
+    }
+
+    /**
+     * With the index at a location served by a provider on the class path (see {@link
+     * RetrievalIndexes#open(URI, OpenOptions)}).
+     *
+     * @throws ModelMismatchException if the index was built with another model
+     * @throws java.nio.file.NoSuchFileException if there is no index at the location
+     */
+    public SimilarCaseSearch open(URI location) throws IOException {
+      Segmenter s = segmenter != null ? segmenter : Models.segmenter();
+      Encoder e = encoder != null ? encoder : Models.encoder();
+      try {
+        OpenOptions how = OpenOptions.builder().modelFingerprint(e.modelFingerprint()).build();
+        return new SimilarCaseSearch(s, e, RetrievalIndexes.open(location, how), identifiers);
       } catch (IOException | RuntimeException ex) {
         s.close();
         e.close();

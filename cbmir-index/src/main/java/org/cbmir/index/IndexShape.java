@@ -20,25 +20,7 @@ record IndexShape(int bits, int words, int dimension, String fingerprint) {
   }
 
   void check(Embedding e, String what) {
-    if (e == null) {
-      throw new IllegalArgumentException(what + " is required");
-    }
-    if (e.bits() != bits) {
-      throw new IllegalArgumentException(
-          what + " has a " + e.bits() + "-bit code; this index holds " + bits + "-bit codes");
-    }
-    if (e.fc1Dimension() != dimension) {
-      throw new IllegalArgumentException(
-          what + " has " + e.fc1Dimension() + " FC1 features; this index holds " + dimension);
-    }
-    if (!e.modelFingerprint().equals(fingerprint)) {
-      throw new IllegalArgumentException(
-          what
-              + " comes from model "
-              + e.modelFingerprint()
-              + "; this index was built with model "
-              + fingerprint);
-    }
+    Embedding.requireShape(e, what, bits, dimension, fingerprint);
   }
 
   void checkCode(long[] query) {

@@ -60,6 +60,15 @@ public abstract class RetrievalIndexConformance {
     return 6000;
   }
 
+  /**
+   * The writer's pause between steps in {@link #concurrentSearchesEachSeeOneStateBetweenWrites}:
+   * long enough for the readers to search many times while it writes (an index whose searches are
+   * network round trips raises it).
+   */
+  protected long writerPauseNanos() {
+    return 200_000;
+  }
+
   /** A filled index and its model. */
   protected record Fixture(RetrievalIndex index, SearchModel model, int bits, int dim) {}
 
@@ -405,7 +414,7 @@ public abstract class RetrievalIndexConformance {
                     added++;
                   }
                   done.incrementAndGet();
-                  LockSupport.parkNanos(200_000);
+                  LockSupport.parkNanos(writerPauseNanos());
                 }
               });
       List<Thread> readers = new ArrayList<>();
@@ -424,11 +433,20 @@ public abstract class RetrievalIndexConformance {
                   }
                 }));
       }
+      // A thread that dies fails the test instead of leaving fewer searches behind.
+      List<Throwable> died = Collections.synchronizedList(new ArrayList<>());
+      writer.setUncaughtExceptionHandler((t, e) -> died.add(e));
+      readers.forEach(r -> r.setUncaughtExceptionHandler((t, e) -> died.add(e)));
       writer.start();
       readers.forEach(Thread::start);
       writer.join();
       for (Thread r : readers) {
         r.join();
+      }
+      if (!died.isEmpty()) {
+        AssertionError e = new AssertionError("a reader or the writer threw" + seedNote());
+        died.forEach(e::addSuppressed);
+        throw e;
       }
     }
     assertTrue(seen.size() > 20, "searches made while writing: " + seen.size());
