@@ -1,6 +1,7 @@
 package org.cbmir.api;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -398,16 +399,8 @@ public final class SimilarCaseSearch implements AutoCloseable {
 
     /** With a new, empty in-memory index matching the encoder. */
     public SimilarCaseSearch create() {
-      Segmenter s = segmenter != null ? segmenter : Models.segmenter();
-      Encoder e = encoder != null ? encoder : Models.encoder();
-      try {
-        RetrievalIndex index = RetrievalIndexes.create(IndexConfig.builder().matching(e).build());
-        return new SimilarCaseSearch(s, e, index, identifiers);
-      } catch (RuntimeException ex) {
-        s.close();
-        e.close();
-        throw ex;
-      }
+      return assembleUnchecked(
+          e -> RetrievalIndexes.create(IndexConfig.builder().matching(e).build()));
     }
 
     /**
@@ -417,20 +410,14 @@ public final class SimilarCaseSearch implements AutoCloseable {
      * @throws CorruptIndexException if the file is not a complete, intact index
      */
     public SimilarCaseSearch open(Path indexFile) throws IOException {
-      Segmenter s = segmenter != null ? segmenter : Models.segmenter();
-      Encoder e = encoder != null ? encoder : Models.encoder();
-      try {
-        OpenOptions.Builder how = OpenOptions.builder().modelFingerprint(e.modelFingerprint());
-        if (mapped) {
-          how.memoryMapped();
-        }
-        return new SimilarCaseSearch(
-            s, e, RetrievalIndexes.open(indexFile, how.build()), identifiers);
-      } catch (IOException | RuntimeException ex) {
-        s.close();
-        e.close();
-        throw ex;
-      }
+      return assemble(
+          e -> {
+            OpenOptions.Builder how = OpenOptions.builder().modelFingerprint(e.modelFingerprint());
+            if (mapped) {
+              how.memoryMapped();
+            }
+            return RetrievalIndexes.open(indexFile, how.build());
+          });
     }
 
     /**
@@ -442,17 +429,8 @@ public final class SimilarCaseSearch implements AutoCloseable {
      *     index
      */
     public SimilarCaseSearch create(URI location) {
-      Segmenter s = segmenter != null ? segmenter : Models.segmenter();
-      Encoder e = encoder != null ? encoder : Models.encoder();
-      try {
-        RetrievalIndex index =
-            RetrievalIndexes.create(location, IndexConfig.builder().matching(e).build());
-        return new SimilarCaseSearch(s, e, index, identifiers);
-      } catch (RuntimeException ex) {
-        s.close();
-        e.close();
-        throw ex;
-      }
+      return assembleUnchecked(
+          e -> RetrievalIndexes.create(location, IndexConfig.builder().matching(e).build()));
     }
 
     /**
@@ -463,15 +441,68 @@ public final class SimilarCaseSearch implements AutoCloseable {
      * @throws java.nio.file.NoSuchFileException if there is no index at the location
      */
     public SimilarCaseSearch open(URI location) throws IOException {
+      return assemble(
+          e ->
+              RetrievalIndexes.open(
+                  location, OpenOptions.builder().modelFingerprint(e.modelFingerprint()).build()));
+    }
+
+    /**
+     * With an index the caller made, from any provider and with any settings (an OpenSearch index
+     * with its shards and replicas, say); the search object closes it.
+     *
+     * @throws IllegalArgumentException if its code length, FC1 dimension or model differ from the
+     *     encoder's
+     */
+    public SimilarCaseSearch using(RetrievalIndex index) {
+      Objects.requireNonNull(index, "index");
+      return assembleUnchecked(
+          e -> {
+            if (index.bits() != e.bits()
+                || index.featureDimension() != e.featureDimension()
+                || !index.modelFingerprint().equals(e.modelFingerprint())) {
+              throw new IllegalArgumentException(
+                  "the index holds "
+                      + index.bits()
+                      + "-bit codes and "
+                      + index.featureDimension()
+                      + " FC1 features of model "
+                      + index.modelFingerprint()
+                      + "; the encoder makes "
+                      + e.bits()
+                      + "-bit codes and "
+                      + e.featureDimension()
+                      + " FC1 features of model "
+                      + e.modelFingerprint());
+            }
+            return index;
+          });
+    }
+
+    /** Makes the index for the models; may throw. */
+    private interface IndexSource {
+      RetrievalIndex make(Encoder encoder) throws IOException;
+    }
+
+    /** The models (given or shipped) and the index; the models are closed if the index fails. */
+    private SimilarCaseSearch assemble(IndexSource source) throws IOException {
       Segmenter s = segmenter != null ? segmenter : Models.segmenter();
       Encoder e = encoder != null ? encoder : Models.encoder();
       try {
-        OpenOptions how = OpenOptions.builder().modelFingerprint(e.modelFingerprint()).build();
-        return new SimilarCaseSearch(s, e, RetrievalIndexes.open(location, how), identifiers);
+        return new SimilarCaseSearch(s, e, source.make(e), identifiers);
       } catch (IOException | RuntimeException ex) {
         s.close();
         e.close();
         throw ex;
+      }
+    }
+
+    private SimilarCaseSearch assembleUnchecked(IndexSource source) {
+      try {
+        return assemble(source);
+      } catch (IOException ex) {
+        // The callers' sources throw no checked exception.
+        throw new UncheckedIOException(ex);
       }
     }
   }

@@ -78,7 +78,7 @@ final class Documents {
     }
     p.putObject(SLICE).put("type", "integer");
     p.putObject(Z).put("type", "double");
-    p.putObject(DIAMETER).put("type", "double");
+    p.putObject(DIAMETER).put("type", "float");
     return body.toString();
   }
 
@@ -101,7 +101,8 @@ final class Documents {
     sb.append(",\"").append(SLICE).append("\":").append(ref.sliceIndex());
     appendNumber(sb, Z, ref.zMm());
     appendString(sb, CLASS, ref.noduleClass().name());
-    appendNumber(sb, DIAMETER, ref.noduleDiameterMm());
+    // Float precision, as the in-process index keeps it, so that both return equal refs.
+    appendNumber(sb, DIAMETER, (float) ref.noduleDiameterMm());
     sb.append(",\"").append(CODE).append("\":[");
     int[] bytes = codeBytes(e.code(), e.bits());
     for (int j = 0; j < bytes.length; j++) {

@@ -29,6 +29,12 @@ class OpenSearchConformanceIT extends RetrievalIndexConformance {
     return OpenSearchIndexes.create(target, config);
   }
 
+  /** Half the suite's default: each search is a scan on the node, not in process. */
+  @Override
+  protected int fixtureSize() {
+    return 3000;
+  }
+
   /** A search is a few round trips to the node, so the writer slows to let many happen. */
   @Override
   protected long writerPauseNanos() {
