@@ -40,9 +40,10 @@ import org.cbmir.api.SliceRef;
  * waits for the answer, which slows producers to the cluster's pace. Every read ({@link #search},
  * {@link #size}, {@link #ref}, {@link #save}) first sends what is queued and refreshes the index,
  * so it sees every add and remove that completed before it, as the contract says. {@link #flush()}
- * sends the queue explicitly. When the node refuses part of a batch, the call that sent it throws
- * {@link BulkWriteException} naming the ordinals that were not added or not removed; nothing is
- * dropped silently.
+ * sends the queue explicitly. Other processes see a batch once the node refreshes (every second by
+ * default) and everything at {@link #flush()}, {@link #save} or {@link #close()}. When the node
+ * refuses part of a batch, the call that sent it throws {@link BulkWriteException} naming the
+ * ordinals that were not added or not removed; nothing is dropped silently.
  *
  * <p><b>One writer.</b> Ordinals are assigned by this object (the highest one on the node plus one
  * when opened), so one process at a time may add to an index; any number of processes may open it
@@ -195,8 +196,8 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
         "knn_vector".equals(f.path("type").asText())
             && f.path("dimension").asInt(-1) == dim
             && (dataType == null
-                ? !f.has("data_type") || "float".equals(f.path("data_type").asText())
-                : dataType.equals(f.path("data_type").asText()));
+                ? !f.has("data_type") || "float".equalsIgnoreCase(f.path("data_type").asText())
+                : dataType.equalsIgnoreCase(f.path("data_type").asText()));
     if (!ok) {
       throw new IllegalArgumentException(
           "index '"
@@ -556,8 +557,8 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
   }
 
   /**
-   * Sends what is queued and closes the connection; the index stays on the cluster. Closing twice
-   * is harmless.
+   * Sends what is queued, makes it visible to every reader, and closes the connection; the index
+   * stays on the cluster. Closing twice is harmless.
    *
    * @throws BulkWriteException if queued writes were refused (the connection is closed anyway)
    */
@@ -567,7 +568,8 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
       return;
     }
     try {
-      send(false);
+      // Refreshed, so that whoever opens the index next sees every write.
+      send(true);
     } finally {
       closed = true;
       node.close();
