@@ -19,9 +19,9 @@ import org.cbmir.api.SearchResult;
  * plugin's {@code knn_score} script (no approximate graph):
  *
  * <ol>
- *   <li>the number of eligible slices ({@code _count} with the filters as a bool filter);
  *   <li>the coarse radius: the Hamming distance of the {@code target}-th eligible slice in Hamming
- *       order ({@code from = target - 1, size = 1}), at least the request's radius;
+ *       order ({@code from = target - 1, size = 1}, the filters as a bool filter), at least the
+ *       request's radius; the same request counts the eligible slices;
  *   <li>the pool, every eligible slice within that radius ({@code min_score} on the Hamming score),
  *       ranked by FC1 distance, ties by ordinal, read page by page ({@code search_after}) until the
  *       per-patient cap leaves k hits.
@@ -55,32 +55,41 @@ final class ExactSearch {
   /** How long a point-in-time view outlives its last request, should closing it fail. */
   private static final String KEEP_ALIVE = "1m";
 
+  /**
+   * The oldest a shared point-in-time view may be: the node's default refresh interval, so that a
+   * search sees other processes' writes about as soon as the node shows them at all.
+   */
+  static final long MAX_VIEW_AGE_MS = 1000;
+
+  /** Ranks deeper than this are only asked for once the eligible slices are counted. */
+  private static final int DEEP_RANK = 10_000;
+
   private final Node node;
-  private final String path;
   private final int bits;
+  private final Views views;
 
   ExactSearch(Node node, int bits) {
     this.node = node;
-    this.path = "/" + node.target().indexName();
     this.bits = bits;
+    this.views = new Views(node, KEEP_ALIVE, MAX_VIEW_AGE_MS);
   }
 
-  SearchResult search(Embedding query, SearchRequest req) {
-    JsonNode opened =
-        node.call(
-            "POST",
-            path + "/_search/point_in_time?keep_alive=" + KEEP_ALIVE,
-            null,
-            "search",
-            false);
-    String pit = opened.path("pit_id").asText();
+  /**
+   * Searches in a point-in-time view no older than {@value #MAX_VIEW_AGE_MS} ms and opened after
+   * the caller's refresh {@code generation}.
+   */
+  SearchResult search(Embedding query, SearchRequest req, long generation) {
+    Views.View view = views.acquire(generation);
     try {
-      return search(query, req, pit);
+      return search(query, req, view.id());
     } finally {
-      ObjectNode close = Node.JSON.createObjectNode();
-      close.putArray("pit_id").add(pit);
-      node.call("DELETE", "/_search/point_in_time", close.toString(), "search", true);
+      views.release(view);
     }
+  }
+
+  /** Closes the shared point-in-time views that no search uses. */
+  void closeViews() {
+    views.closeAll();
   }
 
   private SearchResult search(Embedding query, SearchRequest req, String pit) {
@@ -89,25 +98,27 @@ final class ExactSearch {
     ObjectNode eligible = eligible(req);
     int k = req.k();
     int cap = req.maxHitsPerPatient();
-    int live = count(eligible, pit);
     switch (req.mode()) {
       case EXHAUSTIVE_FC1 -> {
         Walk w = walk(byFc1(eligible, qf), k, cap, Integer.MAX_VALUE, qcode, qf, pit);
-        return new SearchResult(w.hits, CoarseStrategy.NONE, -1, live, live, live);
+        return new SearchResult(w.hits, CoarseStrategy.NONE, -1, w.total, w.total, w.total);
       }
       case HAMMING -> {
         int m = k;
         while (true) {
-          int take = Math.min(m, Math.max(1, live));
-          Walk w = walk(byHamming(eligible, qcode, -1), k, cap, take, qcode, qf, pit);
+          // The first page counts the eligible slices; at most m are read.
+          Walk w = walk(byHamming(eligible, qcode, -1), k, cap, m, qcode, qf, pit);
+          int live = w.total;
           if (w.hits.size() >= k || m >= live) {
             // The pool is the first `taken` slices in Hamming order, even where the walk stopped
             // earlier; its radius is the last one's distance.
-            int taken = Math.min(take, live);
+            int taken = Math.min(m, live);
             int radius =
                 taken == 0
                     ? 0
-                    : w.read == taken ? w.lastHamming : hammingOf(eligible, qcode, taken, pit);
+                    : w.read == taken
+                        ? w.lastHamming
+                        : rank(eligible, qcode, taken, false, pit).hamming();
             return new SearchResult(w.hits, CoarseStrategy.LINEAR_SCAN, radius, taken, 0, live);
           }
           m = (int) Math.min((long) m * 4, live);
@@ -115,11 +126,26 @@ final class ExactSearch {
       }
       default -> {
         int m = req.minPoolSize();
+        int live = -1;
         while (true) {
+          // One request finds the m-th slice in Hamming order and, the first time, counts the
+          // eligible ones; only when there are fewer than m does the last one need a second.
+          if (live < 0 && m > DEEP_RANK) {
+            // Never ask the node to rank deeper than there are slices: it keeps that many.
+            live = rank(eligible, qcode, 1, true, pit).total();
+          }
+          Rank at = rank(eligible, qcode, live < 0 ? m : Math.min(m, live), live < 0, pit);
+          if (live < 0) {
+            live = at.total();
+          }
           int target = Math.min(m, live);
           int radius = Math.min(req.hammingRadius(), bits);
           if (target > 0) {
-            radius = Math.max(radius, hammingOf(eligible, qcode, target, pit));
+            int h =
+                at.hamming() >= 0
+                    ? at.hamming()
+                    : rank(eligible, qcode, target, false, pit).hamming();
+            radius = Math.max(radius, h);
           }
           Walk w =
               walk(
@@ -198,15 +224,6 @@ final class ExactSearch {
     return q;
   }
 
-  /** The number of slices the query matches. */
-  private int count(ObjectNode query, String pit) {
-    ObjectNode body = Node.JSON.createObjectNode();
-    body.set("query", query);
-    body.put("size", 0);
-    body.put("track_total_hits", true);
-    return search(body, pit).path("hits").path("total").path("value").asInt();
-  }
-
   /** Runs a search body in the point-in-time view. */
   private JsonNode search(ObjectNode body, String pit) {
     ObjectNode view = body.putObject("pit");
@@ -215,18 +232,22 @@ final class ExactSearch {
     return node.call("POST", "/_search", body.toString(), "search", false);
   }
 
-  /** The Hamming distance of the {@code n}-th (from 1) eligible slice in Hamming order. */
-  private int hammingOf(ObjectNode eligible, int[] qcode, int n, String pit) {
+  /** The Hamming distance at a rank, -1 when there are fewer slices, and the eligible count. */
+  private record Rank(int hamming, int total) {}
+
+  /**
+   * The Hamming distance of the {@code n}-th (from 1) eligible slice in Hamming order, or -1 where
+   * there are fewer; with {@code count}, also the number of eligible slices.
+   */
+  private Rank rank(ObjectNode eligible, int[] qcode, int n, boolean count, String pit) {
     ObjectNode body = sorted(byHamming(eligible, qcode, -1), 1);
     body.put("from", n - 1);
     body.put("_source", false);
-    JsonNode hits = search(body, pit);
-    JsonNode hit = hits.path("hits").path("hits").path(0);
-    if (hit.isMissingNode()) {
-      throw node.failure(
-          "search", 200, "no slice at rank " + n + " although " + n + " were counted", null);
-    }
-    return (int) Math.round(1.0 / hit.path("_score").asDouble() - 1.0);
+    body.put("track_total_hits", count);
+    JsonNode hits = search(body, pit).path("hits");
+    JsonNode hit = hits.path("hits").path(0);
+    int h = hit.isMissingNode() ? -1 : (int) Math.round(1.0 / hit.path("_score").asDouble() - 1.0);
+    return new Rank(h, count ? hits.path("total").path("value").asInt() : -1);
   }
 
   private static ObjectNode sorted(ObjectNode query, int size) {

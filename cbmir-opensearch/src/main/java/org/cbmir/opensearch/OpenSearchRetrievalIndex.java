@@ -77,6 +77,7 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
   private final List<Integer> queuedAdds = new ArrayList<>();
   private final List<Integer> queuedRemoves = new ArrayList<>();
   private boolean unrefreshed;
+  private long generation;
   private volatile boolean closed;
 
   private OpenSearchRetrievalIndex(
@@ -349,6 +350,7 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
       if (refresh && unrefreshed) {
         node.call("POST", path + "/_refresh", null, "refresh", false);
         unrefreshed = false;
+        generation++;
       }
       return;
     }
@@ -378,6 +380,9 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
           target.endpoint(), target.indexName(), adds, removes, List.of(e.getMessage()), e);
     }
     unrefreshed = !refresh;
+    if (refresh) {
+      generation++;
+    }
     if (!answer.path("errors").asBoolean(false)) {
       return;
     }
@@ -412,10 +417,14 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
         null);
   }
 
-  /** Sends the queue and refreshes, so that a read sees every completed write. */
-  private synchronized void sync() {
+  /**
+   * Sends the queue and refreshes, so that a read sees every completed write; returns the refresh
+   * generation, which a search's point-in-time view must not predate.
+   */
+  private synchronized long sync() {
     checkOpen();
     send(true);
+    return generation;
   }
 
   @Override
@@ -467,8 +476,7 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
     checkOpen();
     Embedding.requireShape(query, "query", bits, dimension, fingerprint);
     Objects.requireNonNull(request, "request");
-    sync();
-    return searcher.search(query, request);
+    return searcher.search(query, request, sync());
   }
 
   /**
@@ -483,10 +491,10 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
       Embedding.requireShape(q, "query", bits, dimension, fingerprint);
     }
     Objects.requireNonNull(request, "request");
-    sync();
+    long g = sync();
     List<SearchResult> out = new ArrayList<>(queries.size());
     for (Embedding q : queries) {
-      out.add(searcher.search(q, request));
+      out.add(searcher.search(q, request, g));
     }
     return out;
   }
@@ -572,7 +580,11 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
       send(true);
     } finally {
       closed = true;
-      node.close();
+      try {
+        searcher.closeViews();
+      } finally {
+        node.close();
+      }
     }
   }
 }
