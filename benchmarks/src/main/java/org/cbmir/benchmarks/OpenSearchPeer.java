@@ -1,12 +1,18 @@
 package org.cbmir.benchmarks;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.cbmir.api.Embedding;
 import org.cbmir.api.Hit;
 import org.cbmir.api.IndexConfig;
@@ -100,7 +106,14 @@ public final class OpenSearchPeer {
         remote.flush();
         double remoteLoad = (System.nanoTime() - t0) / 1e9;
         line("load in-process", n / localLoad, "slices/s", localLoad);
+
         line("load opensearch", n / remoteLoad, "slices/s", remoteLoad);
+        long store = storeBytes(node, target);
+        System.out.printf(
+            Locale.ROOT,
+            "opensearch store: %.1f MB, %.0f bytes a slice (after a flush, before merging)%n",
+            store / 1e6,
+            (double) store / n);
         SearchRequest req = SearchRequest.defaults();
         for (int w = 0; w < Math.min(30, queries); w++) {
           local.search(qs.get(w), req);
@@ -147,6 +160,30 @@ public final class OpenSearchPeer {
       } finally {
         OpenSearchIndexes.delete(target);
       }
+    }
+  }
+
+  /** The index's size on disk, from the node's statistics. */
+  private static long storeBytes(NodeLauncher node, OpenSearchTarget target) throws IOException {
+    try {
+      HttpClient client = HttpClient.newHttpClient();
+      String uri = node.endpoint() + "/" + target.indexName();
+      client.send(
+          HttpRequest.newBuilder(URI.create(uri + "/_flush"))
+              .POST(HttpRequest.BodyPublishers.noBody())
+              .build(),
+          HttpResponse.BodyHandlers.discarding());
+      String body =
+          client
+              .send(
+                  HttpRequest.newBuilder(URI.create(uri + "/_stats/store")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      Matcher m = Pattern.compile("\"size_in_bytes\":(\\d+)").matcher(body);
+      return m.find() ? Long.parseLong(m.group(1)) : -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
     }
   }
 
