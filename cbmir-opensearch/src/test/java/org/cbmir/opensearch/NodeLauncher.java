@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,11 +40,13 @@ public final class NodeLauncher implements AutoCloseable {
   private final URI endpoint;
   private final Path console;
   private final Thread hook;
+  private final Path scratch;
 
-  private NodeLauncher(Process process, URI endpoint, Path console) {
+  private NodeLauncher(Process process, URI endpoint, Path console, Path scratch) {
     this.process = process;
     this.endpoint = endpoint;
     this.console = console;
+    this.scratch = scratch;
     this.hook = new Thread(this::stop, "opensearch-node-stop");
     Runtime.getRuntime().addShutdownHook(hook);
   }
@@ -86,6 +90,13 @@ public final class NodeLauncher implements AutoCloseable {
     }
     System.out.printf(
         Locale.ROOT, "OpenSearch node (pid %d) stopped, alive: %s%n", pid, process.isAlive());
+    if (scratch != null && !process.isAlive()) {
+      try {
+        deleteTree(scratch);
+      } catch (IOException e) {
+        System.out.println("could not delete the node's copy at " + scratch + ": " + e);
+      }
+    }
   }
 
   /**
@@ -118,6 +129,15 @@ public final class NodeLauncher implements AutoCloseable {
               "--batch",
               pluginZip.toAbsolutePath().toUri().toString()));
     }
+    Path scratch = null;
+    if (isRoot() && !reachableByNobody(home)) {
+      // A checkout under a private directory (/root, say): nobody cannot reach it, so the node
+      // runs from a copy in the temporary directory, deleted when it stops.
+      scratch = Files.createTempDirectory("cbmir-opensearch-");
+      Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwxr-xr-x"));
+      copyTree(home, scratch.resolve(home.getFileName()));
+      home = scratch.resolve(home.getFileName());
+    }
     Path work = home.resolveSibling("opensearch-node");
     deleteTree(work);
     for (String d : new String[] {"data", "logs", "tmp"}) {
@@ -148,7 +168,7 @@ public final class NodeLauncher implements AutoCloseable {
     pb.redirectErrorStream(true).redirectOutput(console.toFile());
     long t0 = System.nanoTime();
     NodeLauncher node =
-        new NodeLauncher(pb.start(), URI.create("http://127.0.0.1:" + http), console);
+        new NodeLauncher(pb.start(), URI.create("http://127.0.0.1:" + http), console, scratch);
     try {
       node.waitForGreen();
     } catch (IOException | RuntimeException e) {
@@ -169,7 +189,7 @@ public final class NodeLauncher implements AutoCloseable {
    * runs as {@code nobody} through {@code setpriv}.
    */
   private static List<String> asUnprivilegedUser(Path home, Path work) throws IOException {
-    if (!"0".equals(output(List.of("id", "-u")))) {
+    if (!isRoot()) {
       return List.of();
     }
     String group = output(List.of("id", "-gn", "nobody"));
@@ -177,6 +197,34 @@ public final class NodeLauncher implements AutoCloseable {
       run(p, null, List.of("chown", "-R", "nobody:" + group, p.toString()));
     }
     return List.of("setpriv", "--reuid=nobody", "--regid=" + group, "--clear-groups", "--");
+  }
+
+  private static boolean isRoot() throws IOException {
+    return "0".equals(output(List.of("id", "-u")));
+  }
+
+  /** Whether {@code nobody} can reach the directory (every parent searchable). */
+  private static boolean reachableByNobody(Path dir) throws IOException {
+    Process p =
+        new ProcessBuilder(
+                "setpriv", "--reuid=nobody", "--clear-groups", "--", "test", "-x", dir.toString())
+            .redirectErrorStream(true)
+            .start();
+    p.getInputStream().readAllBytes();
+    return waitFor(p, List.of("setpriv", "test", "-x", dir.toString())) == 0;
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
   }
 
   private void waitForGreen() throws IOException {
