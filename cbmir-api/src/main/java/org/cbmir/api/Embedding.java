@@ -46,7 +46,7 @@ public final class Embedding {
   }
 
   /** Length of the FC1 feature vector. */
-  public int fc1Dimension() {
+  public int featureDimension() {
     return fc1.length;
   }
 
@@ -115,35 +115,9 @@ public final class Embedding {
     return modelFingerprint;
   }
 
-  /**
-   * Checks that an embedding fits an index of the given shape, for index implementations: one
-   * message names both sides whatever the implementation.
-   *
-   * @param what the embedding's role in the message ("embedding", "query")
-   * @throws IllegalArgumentException if it is null or its code length, FC1 dimension or model
-   *     differ
-   */
-  public static void requireShape(
-      Embedding e, String what, int bits, int featureDimension, String modelFingerprint) {
-    if (e == null) {
-      throw new IllegalArgumentException(what + " is required");
-    }
-    if (e.bits != bits) {
-      throw new IllegalArgumentException(
-          what + " has a " + e.bits + "-bit code; this index holds " + bits + "-bit codes");
-    }
-    if (e.fc1.length != featureDimension) {
-      throw new IllegalArgumentException(
-          what + " has " + e.fc1.length + " FC1 features; this index holds " + featureDimension);
-    }
-    if (!e.modelFingerprint.equals(modelFingerprint)) {
-      throw new IllegalArgumentException(
-          what
-              + " comes from model "
-              + e.modelFingerprint
-              + "; this index was built with model "
-              + modelFingerprint);
-    }
+  /** Code length, FC1 dimension and model: what an index must accept for this embedding. */
+  public EmbeddingShape shape() {
+    return new EmbeddingShape(bits, fc1.length, modelFingerprint);
   }
 
   @Override

@@ -40,6 +40,11 @@ public interface Encoder extends AutoCloseable {
   /** Fingerprint of the model, stored in indexes built with it. */
   String modelFingerprint();
 
+  /** {@link #bits()}, {@link #featureDimension()} and {@link #modelFingerprint()} together. */
+  default EmbeddingShape shape() {
+    return new EmbeddingShape(bits(), featureDimension(), modelFingerprint());
+  }
+
   /** Releases native resources; closing twice is harmless. */
   @Override
   default void close() {}

@@ -53,6 +53,11 @@ public record IndexConfig(
     }
   }
 
+  /** Code length, FC1 dimension and model of the embeddings the index accepts. */
+  public EmbeddingShape shape() {
+    return new EmbeddingShape(bits, featureDimension, modelFingerprint);
+  }
+
   /** A builder; bits, feature dimension and fingerprint are required. */
   public static Builder builder() {
     return new Builder();
@@ -103,9 +108,14 @@ public record IndexConfig(
 
     /** Same shape as an encoder's output: bits, dimension and fingerprint. */
     public Builder matching(Encoder encoder) {
-      return bits(encoder.bits())
-          .featureDimension(encoder.featureDimension())
-          .modelFingerprint(encoder.modelFingerprint());
+      return shape(encoder.shape());
+    }
+
+    /** Code length, FC1 dimension and model at once. */
+    public Builder shape(EmbeddingShape shape) {
+      return bits(shape.bits())
+          .featureDimension(shape.featureDimension())
+          .modelFingerprint(shape.modelFingerprint());
     }
 
     /**

@@ -30,6 +30,11 @@ public interface RetrievalIndex extends AutoCloseable {
   /** Fingerprint of the model whose embeddings the index accepts. */
   String modelFingerprint();
 
+  /** {@link #bits()}, {@link #featureDimension()} and {@link #modelFingerprint()} together. */
+  default EmbeddingShape shape() {
+    return new EmbeddingShape(bits(), featureDimension(), modelFingerprint());
+  }
+
   /**
    * Adds a slice.
    *

@@ -458,22 +458,9 @@ public final class SimilarCaseSearch implements AutoCloseable {
       Objects.requireNonNull(index, "index");
       return assembleUnchecked(
           e -> {
-            if (index.bits() != e.bits()
-                || index.featureDimension() != e.featureDimension()
-                || !index.modelFingerprint().equals(e.modelFingerprint())) {
+            if (!index.shape().equals(e.shape())) {
               throw new IllegalArgumentException(
-                  "the index holds "
-                      + index.bits()
-                      + "-bit codes and "
-                      + index.featureDimension()
-                      + " FC1 features of model "
-                      + index.modelFingerprint()
-                      + "; the encoder makes "
-                      + e.bits()
-                      + "-bit codes and "
-                      + e.featureDimension()
-                      + " FC1 features of model "
-                      + e.modelFingerprint());
+                  "the index holds " + index.shape() + "; the encoder makes " + e.shape());
             }
             return index;
           });

@@ -15,6 +15,7 @@ import org.cbmir.api.NoduleClass;
 import org.cbmir.api.VolumeReader;
 import org.cbmir.api.preprocessing.Resampling;
 import org.cbmir.api.preprocessing.ThresholdLungMask;
+import org.cbmir.api.testing.SharedData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -14,9 +13,9 @@ import org.cbmir.api.NoduleClass;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.SimilarCaseSearch;
 import org.cbmir.api.VolumeReader;
+import org.cbmir.api.testing.SharedData;
 import org.cbmir.data.DatasetExporter;
 import org.cbmir.data.Nodule;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** On the real LIDC-IDRI series in ../shared/data; skipped where absent. */
@@ -24,11 +23,7 @@ class RealArchiveTest {
 
   @Test
   void aNoduleQueryFindsNoduleSlicesBeforeNormalOnes() throws IOException {
-    Path data = Path.of(System.getProperty("cbmir.shared.data", "../shared/data"));
-    Assumptions.assumeTrue(
-        Files.isDirectory(data.resolve("lidc-idri")),
-        "real CT data not found at " + data.toAbsolutePath() + "; skipping");
-    Path lidc = data.resolve("lidc-idri");
+    Path lidc = SharedData.require().resolve("lidc-idri");
     DatasetExporter.Source p1 =
         DatasetExporter.discover(lidc, VolumeReader.ReadListener.NONE).stream()
             .filter(s -> s.volume().patientId().equals("LIDC-IDRI-0001"))

@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.cbmir.api.Embedding;
 import org.cbmir.api.VolumeReader;
+import org.cbmir.api.testing.SharedData;
 import org.cbmir.data.DatasetExporter;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,21 +40,15 @@ class HeldOutPatientTest {
 
   @org.junit.jupiter.api.BeforeEach
   void needsData() {
-    Assumptions.assumeTrue(
-        data != null,
-        "real CT data not found at "
-            + Path.of(System.getProperty("cbmir.shared.data", "../shared/data")).toAbsolutePath()
-            + "; skipping held-out evaluation");
+    SharedData.assume(data);
   }
 
   @BeforeAll
   static void export() throws IOException {
-    String prop = System.getProperty("cbmir.shared.data");
-    Path found = Path.of(prop != null ? prop : "../shared/data");
-    if (!Files.isDirectory(found.resolve("lidc-idri"))) {
+    data = SharedData.find();
+    if (data == null) {
       return;
     }
-    data = found;
     DatasetExporter.builder().build().exportFolder(data, dir, VolumeReader.ReadListener.NONE);
     train = load("train");
     test = load("test");

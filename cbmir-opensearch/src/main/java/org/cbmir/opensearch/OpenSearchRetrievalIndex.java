@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Properties;
 import org.cbmir.api.CorruptIndexException;
 import org.cbmir.api.Embedding;
+import org.cbmir.api.EmbeddingShape;
 import org.cbmir.api.FeatureStorage;
 import org.cbmir.api.IndexConfig;
 import org.cbmir.api.ModelMismatchException;
@@ -67,6 +68,7 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
   private final int bits;
   private final int dimension;
   private final String fingerprint;
+  private final EmbeddingShape shape;
   private final ExactSearch searcher;
 
   // Guarded by this.
@@ -88,6 +90,7 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
     this.bits = bits;
     this.dimension = dimension;
     this.fingerprint = fingerprint;
+    this.shape = new EmbeddingShape(bits, dimension, fingerprint);
     this.next = next;
     this.removed = removed;
     this.searcher = new ExactSearch(node, bits);
@@ -300,7 +303,7 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
   @Override
   public int add(SliceRef ref, Embedding embedding) {
     Objects.requireNonNull(ref, "ref");
-    Embedding.requireShape(embedding, "embedding", bits, dimension, fingerprint);
+    shape.check(embedding, "embedding");
     synchronized (this) {
       checkOpen();
       int ordinal = next++;
@@ -474,7 +477,7 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
   @Override
   public SearchResult search(Embedding query, SearchRequest request) {
     checkOpen();
-    Embedding.requireShape(query, "query", bits, dimension, fingerprint);
+    shape.check(query, "query");
     Objects.requireNonNull(request, "request");
     return searcher.search(query, request, sync());
   }
@@ -488,7 +491,7 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
     checkOpen();
     Objects.requireNonNull(queries, "queries");
     for (Embedding q : queries) {
-      Embedding.requireShape(q, "query", bits, dimension, fingerprint);
+      shape.check(q, "query");
     }
     Objects.requireNonNull(request, "request");
     long g = sync();

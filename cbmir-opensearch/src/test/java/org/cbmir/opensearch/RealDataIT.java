@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +21,8 @@ import org.cbmir.api.SearchResult;
 import org.cbmir.api.SimilarCaseSearch;
 import org.cbmir.api.SliceRef;
 import org.cbmir.api.VolumeReader;
+import org.cbmir.api.testing.SharedData;
 import org.cbmir.data.DatasetExporter;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -38,11 +37,7 @@ class RealDataIT {
 
   @Test
   void sameTopTenAsTheInProcessIndexOnRealCt() throws IOException {
-    Path data = Path.of(System.getProperty("cbmir.shared.data", "../shared/data"));
-    Assumptions.assumeTrue(
-        Files.isDirectory(data.resolve("lidc-idri")),
-        "real CT data not found at " + data.toAbsolutePath() + "; skipping");
-    Path lidc = data.resolve("lidc-idri");
+    Path lidc = SharedData.require().resolve("lidc-idri");
     OpenSearchTarget target = OpenSearchNode.target("real-lidc");
     try (SimilarCaseSearch viaOpenSearch = mirrored(target);
         SimilarCaseSearch inProcess =
