@@ -3,6 +3,7 @@ package org.cbmir.benchmarks;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.cbmir.api.Embedding;
+import org.cbmir.api.SearchMode;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.SearchResult;
 import org.cbmir.index.HammingRetrievalIndex;
@@ -16,6 +17,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -25,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * indexed slice. Sample mode gives the p50. Exhaustive FC1 search over the same index is the
  * reference the coarse stage saves us from.
  */
-@org.openjdk.jmh.annotations.State(Scope.Benchmark)
+@State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
@@ -43,7 +45,7 @@ public class CoarseToFineBenchmark {
   private final SearchRequest request =
       SearchRequest.builder().k(10).hammingRadius(2).minPoolSize(1000).build();
   private final SearchRequest exhaustive =
-      request.toBuilder().mode(org.cbmir.api.SearchMode.EXHAUSTIVE_FC1).build();
+      request.toBuilder().mode(SearchMode.EXHAUSTIVE_FC1).build();
 
   @Setup
   public void setup() {

@@ -1,5 +1,6 @@
 package org.cbmir.benchmarks;
 
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.cbmir.api.CoarseStrategy;
 import org.cbmir.index.HammingRetrievalIndex;
@@ -47,7 +48,7 @@ public class HammingTopBenchmark {
     long[] flat = Fixtures.uniformCodes(64, bits / 64, 13);
     queries = new long[64][];
     for (int i = 0; i < 64; i++) {
-      queries[i] = java.util.Arrays.copyOfRange(flat, i * (bits / 64), (i + 1) * (bits / 64));
+      queries[i] = Arrays.copyOfRange(flat, i * (bits / 64), (i + 1) * (bits / 64));
     }
     System.out.println("multi-index tables: " + index.multiIndexTables());
   }

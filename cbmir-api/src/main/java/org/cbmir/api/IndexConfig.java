@@ -1,5 +1,7 @@
 package org.cbmir.api;
 
+import java.util.Arrays;
+
 /**
  * The shape of a new {@link RetrievalIndex}: code length, feature dimension and the model whose
  * embeddings it accepts.
@@ -48,8 +50,7 @@ public record IndexConfig(
     }
     if (featureStorage == null) {
       throw new IllegalArgumentException(
-          "featureStorage is required; valid choices: "
-              + java.util.Arrays.toString(FeatureStorage.values()));
+          "featureStorage is required; valid choices: " + Arrays.toString(FeatureStorage.values()));
     }
   }
 

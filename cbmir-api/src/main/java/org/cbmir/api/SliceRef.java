@@ -1,5 +1,6 @@
 package org.cbmir.api;
 
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -77,10 +78,7 @@ public record SliceRef(
     return Double.isNaN(noduleDiameterMm)
         ? "nodule " + noduleClass.description()
         : String.format(
-            java.util.Locale.ROOT,
-            "nodule %.1f mm (%s)",
-            noduleDiameterMm,
-            noduleClass.description());
+            Locale.ROOT, "nodule %.1f mm (%s)", noduleDiameterMm, noduleClass.description());
   }
 
   /** A builder; patient ID, series UID and slice index are required. */

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -115,7 +116,7 @@ public final class DatasetExporter {
      * and series UIDs (default: as read); the split is decided on the identifiers as read.
      */
     public Builder identifiers(IdentifierPolicy policy) {
-      this.ids = java.util.Objects.requireNonNull(policy, "policy");
+      this.ids = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
@@ -139,7 +140,7 @@ public final class DatasetExporter {
 
     /** The patient split (default {@link PatientSplit#shipped()}). */
     public Builder split(PatientSplit split) {
-      this.split = java.util.Objects.requireNonNull(split, "split");
+      this.split = Objects.requireNonNull(split, "split");
       return this;
     }
 

@@ -1,10 +1,13 @@
 package org.cbmir.data;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
@@ -208,7 +211,7 @@ public final class LidcAnnotations {
       f.setNamespaceAware(true);
       // Annotation files come from outside: no external entities, no DTDs.
       f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      f.setFeature(javax.xml.XMLConstants.FEATURE_SECURE_PROCESSING, true);
+      f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
       f.setXIncludeAware(false);
       f.setExpandEntityReferences(false);
       try {
@@ -223,7 +226,7 @@ public final class LidcAnnotations {
       return b.parse(xml.toFile());
     } catch (SAXException e) {
       throw new UnreadableInputException(xml, "malformed XML: " + e.getMessage(), e);
-    } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
+    } catch (FileNotFoundException | NoSuchFileException e) {
       throw e;
     } catch (IOException e) {
       // An unknown declared encoding, a read error inside the parser: name the file.

@@ -1,11 +1,13 @@
 package org.cbmir.data;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.cbmir.api.CtVolume;
 import org.cbmir.api.UnreadableInputException;
 
@@ -28,7 +30,7 @@ public final class Luna16Annotations {
     List<String> lines;
     try {
       lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
-    } catch (java.nio.charset.CharacterCodingException e) {
+    } catch (CharacterCodingException e) {
       throw new UnreadableInputException(csv, "not UTF-8 text (" + e + ")", e);
     }
     if (lines.isEmpty()
@@ -85,7 +87,7 @@ public final class Luna16Annotations {
         throw new UnreadableInputException(
             csv,
             String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "annotation (%.1f, %.1f, %.1f) mm lies outside series %s (column %.1f of %d, row %.1f"
                     + " of %d, z %.1f..%.1f mm)",
                 n.xMm(),

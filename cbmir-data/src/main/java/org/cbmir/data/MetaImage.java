@@ -7,9 +7,11 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -92,7 +94,7 @@ public final class MetaImage implements VolumeReader {
     try (var s = Files.walk(path)) {
       headers = s.filter(MetaImage::isHeader).sorted().toList();
     }
-    List<CtVolume> out = new java.util.ArrayList<>();
+    List<CtVolume> out = new ArrayList<>();
     int done = 0;
     for (Path h : headers) {
       try {
@@ -472,7 +474,7 @@ public final class MetaImage implements VolumeReader {
     Path raw;
     try {
       raw = folder.resolve(name).normalize();
-    } catch (java.nio.file.InvalidPathException e) {
+    } catch (InvalidPathException e) {
       throw new UnreadableInputException(
           mhd,
           "ElementDataFile '"

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.cbmir.api.NoduleClass;
 import org.cbmir.api.UnreadableInputException;
@@ -74,7 +75,7 @@ public final class NoduleCrops {
           + " nodule "
           + noduleId
           + ", "
-          + String.format(java.util.Locale.ROOT, "%.1f", diameterMm)
+          + String.format(Locale.ROOT, "%.1f", diameterMm)
           + " mm]";
     }
   }

@@ -1,6 +1,7 @@
 package org.cbmir.data;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Random;
 import org.cbmir.api.CtSlice;
 import org.cbmir.api.LungMask;
@@ -53,7 +54,7 @@ public final class NoduleTransplanter {
      */
     public float[] centredIn(int side) {
       float[] rec = new float[2 * side * side];
-      java.util.Arrays.fill(rec, 0, side * side, -1000f);
+      Arrays.fill(rec, 0, side * side, -1000f);
       int off = (side - size) / 2;
       for (int y = 0; y < size; y++) {
         for (int x = 0; x < size; x++) {

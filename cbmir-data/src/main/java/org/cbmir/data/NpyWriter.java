@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Locale;
 
 /**
  * Writes NumPy {@code .npy} files (format 1.0, little-endian, C order) record by record, so a
@@ -74,7 +75,7 @@ public final class NpyWriter implements AutoCloseable {
 
   private void writeHeader() throws IOException {
     StringBuilder shape =
-        new StringBuilder("(").append(String.format(java.util.Locale.ROOT, "%12d", records));
+        new StringBuilder("(").append(String.format(Locale.ROOT, "%12d", records));
     for (int s : recordShape) {
       shape.append(", ").append(s);
     }

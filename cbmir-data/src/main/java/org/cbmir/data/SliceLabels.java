@@ -1,5 +1,6 @@
 package org.cbmir.data;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.cbmir.api.CtVolume;
 import org.cbmir.api.NoduleClass;
@@ -59,7 +60,7 @@ public final class SliceLabels {
   public static List<Nodule> coveringAll(CtVolume volume, int k, List<Nodule> nodules) {
     double halfSlice = volume.depth() > 1 ? (volume.zMm(1) - volume.zMm(0)) / 2 : 0.5;
     double z = volume.zMm(k);
-    List<Nodule> out = new java.util.ArrayList<>();
+    List<Nodule> out = new ArrayList<>();
     for (Nodule n : nodules) {
       if (z + halfSlice >= n.zMinMm() && z - halfSlice <= n.zMaxMm()) {
         out.add(n);

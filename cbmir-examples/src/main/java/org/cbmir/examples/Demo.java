@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -73,9 +74,7 @@ public final class Demo {
               .orElseThrow();
       CtVolume v = q.volume();
       Nodule biggest =
-          q.nodules().stream()
-              .max(java.util.Comparator.comparingDouble(Nodule::diameterMm))
-              .orElseThrow();
+          q.nodules().stream().max(Comparator.comparingDouble(Nodule::diameterMm)).orElseThrow();
       int nodule = biggest.nearestSlice(v);
       int normal = nearestNoduleFree(v, v.depth() / 2);
       System.out.println(

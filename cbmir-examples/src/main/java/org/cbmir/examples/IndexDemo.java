@@ -3,6 +3,7 @@ package org.cbmir.examples;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.cbmir.api.Embedding;
@@ -86,7 +87,7 @@ public final class IndexDemo {
       for (int cls = 0; cls < NoduleClass.COUNT; cls++) {
         Embedding query = near(projections, protoFeatures[cls], 0.5f, rnd);
         SearchRequest request =
-            SearchRequest.builder().k(10).excludePatients(java.util.List.of("DEMO-0")).build();
+            SearchRequest.builder().k(10).excludePatients(List.of("DEMO-0")).build();
         long q0 = System.nanoTime();
         SearchResult r = index.search(query, request);
         double ms = (System.nanoTime() - q0) / 1e6;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.cbmir.api.CtVolume;
@@ -42,7 +43,7 @@ public final class NodulePictures {
     List<BufferedImage> real = new ArrayList<>();
     List<BufferedImage> inserted = new ArrayList<>();
     // Sorted by diameter: the 6.7 mm nodule first.
-    luna.sort(java.util.Comparator.comparingDouble(Nodule::diameterMm));
+    luna.sort(Comparator.comparingDouble(Nodule::diameterMm));
     for (Nodule n : luna) {
       CtVolume own =
           vols.stream().filter(v -> v.seriesUid().equals(n.seriesUid())).findFirst().orElseThrow();

@@ -1,5 +1,6 @@
 package org.cbmir.index;
 
+import java.util.Arrays;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
@@ -93,7 +94,7 @@ final class MultiIndexHashing {
       for (int k = 1; k < off.length; k++) {
         off[k] += off[k - 1];
       }
-      int[] fill = java.util.Arrays.copyOf(off, off.length - 1);
+      int[] fill = Arrays.copyOf(off, off.length - 1);
       // Ordinals are stored in 3 bytes while they fit in 24 bits (16.7M codes): with four tables
       // that saves 4 bytes a slice, the difference between meeting the memory goal or not.
       char[] low = new char[n];

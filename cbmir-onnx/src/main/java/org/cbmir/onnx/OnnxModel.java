@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -159,12 +160,7 @@ final class OnnxModel implements AutoCloseable {
     long[] shape = ((TensorInfo) in.getInfo()).getShape();
     if (shape.length != 4 || shape[1] != 1 || shape[2] <= 0 || shape[2] != shape[3]) {
       throw new UnreadableInputException(
-          null,
-          "model "
-              + name
-              + " input must be [N,1,S,S],"
-              + " is "
-              + java.util.Arrays.toString(shape));
+          null, "model " + name + " input must be [N,1,S,S]," + " is " + Arrays.toString(shape));
     }
     String spacing = metadata.get("cbmir.pixel_spacing_mm");
     if (spacing == null) {
@@ -200,7 +196,7 @@ final class OnnxModel implements AutoCloseable {
                 + "'; outputs: "
                 + info.keySet()
                 + ", required: "
-                + java.util.Arrays.toString(required));
+                + Arrays.toString(required));
       }
       out.put(r, ((TensorInfo) n.getInfo()).getShape());
     }

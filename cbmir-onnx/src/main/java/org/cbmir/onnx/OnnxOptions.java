@@ -1,6 +1,7 @@
 package org.cbmir.onnx;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * How to load a model: which file (default: the shipped one), where to run it, with how many
@@ -22,7 +23,7 @@ record OnnxOptions(Path model, ExecutionProvider provider, int intraOpThreads, i
     if (provider == null) {
       throw new IllegalArgumentException(
           "execution provider is required; valid providers: "
-              + java.util.Arrays.toString(ExecutionProvider.values()));
+              + Arrays.toString(ExecutionProvider.values()));
     }
     if (intraOpThreads < 1 || batchSize < 1) {
       throw new IllegalArgumentException(

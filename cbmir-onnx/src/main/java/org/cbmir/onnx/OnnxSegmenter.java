@@ -3,10 +3,12 @@ package org.cbmir.onnx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.cbmir.api.CtSlice;
 import org.cbmir.api.LungMask;
 import org.cbmir.api.Segmenter;
+import org.cbmir.api.UnreadableInputException;
 import org.cbmir.api.preprocessing.ModelInput;
 
 /**
@@ -107,9 +109,8 @@ public final class OnnxSegmenter implements Segmenter {
         if (shape.length != 4 || shape[1] != 1) {
           m.close();
           throw new UncheckedIOException(
-              new org.cbmir.api.UnreadableInputException(
-                  o.model(),
-                  "output 'mask' must be [N,1,S,S], is " + java.util.Arrays.toString(shape)));
+              new UnreadableInputException(
+                  o.model(), "output 'mask' must be [N,1,S,S], is " + Arrays.toString(shape)));
         }
         return new OnnxSegmenter(m, o.batchSize());
       } catch (IOException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.util.Timeout;
@@ -74,7 +75,7 @@ final class Node implements AutoCloseable {
     if (body != null) {
       b.body(
           Body.from(
-              body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+              body.getBytes(StandardCharsets.UTF_8),
               path.endsWith("_bulk") ? "application/x-ndjson" : "application/json"));
     }
     Request request = b.build();

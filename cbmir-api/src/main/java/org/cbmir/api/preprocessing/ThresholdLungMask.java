@@ -1,5 +1,6 @@
 package org.cbmir.api.preprocessing;
 
+import java.util.Arrays;
 import org.cbmir.api.CtSlice;
 import org.cbmir.api.LungMask;
 import org.cbmir.api.Segmenter;
@@ -61,8 +62,8 @@ public final class ThresholdLungMask implements Segmenter {
       }
       int id = ++labels;
       if (id >= sizes.length) {
-        sizes = java.util.Arrays.copyOf(sizes, sizes.length * 2);
-        border = java.util.Arrays.copyOf(border, border.length * 2);
+        sizes = Arrays.copyOf(sizes, sizes.length * 2);
+        border = Arrays.copyOf(border, border.length * 2);
       }
       int sp = 0;
       stack[sp++] = start;

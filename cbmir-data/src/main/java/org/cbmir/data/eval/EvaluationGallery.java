@@ -8,6 +8,7 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
@@ -129,7 +130,7 @@ final class EvaluationGallery {
    * slice.
    */
   private static int pick(List<Evaluation.Row> rows, int c) {
-    List<Integer> real = new java.util.ArrayList<>();
+    List<Integer> real = new ArrayList<>();
     int fallback = -1;
     String nodule = null;
     for (int i = 0; i < rows.size(); i++) {
