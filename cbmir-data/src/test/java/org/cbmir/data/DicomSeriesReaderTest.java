@@ -16,9 +16,13 @@ import org.cbmir.api.CbmirException;
 import org.cbmir.api.CtVolume;
 import org.cbmir.api.UnreadableInputException;
 import org.cbmir.api.VolumeReader;
+import org.cbmir.api.testing.Robustness;
+import org.cbmir.api.testing.SeedReporter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(SeedReporter.class)
 class DicomSeriesReaderTest {
   @TempDir Path dir;
 
@@ -195,7 +199,7 @@ class DicomSeriesReaderTest {
   @Test
   void fuzzedHeadersFailCleanly() throws IOException {
     byte[] good = new TinyDicom().bytes();
-    Random rnd = new Random(11);
+    Random rnd = new Random(Robustness.SEED + 11);
     Path f = dir.resolve("fuzz.dcm");
     for (int i = 0; i < 300; i++) {
       byte[] b = java.util.Arrays.copyOf(good, i < 100 ? rnd.nextInt(400) : good.length);

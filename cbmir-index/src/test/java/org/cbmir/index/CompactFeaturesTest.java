@@ -149,7 +149,7 @@ class CompactFeaturesTest {
   @Test
   void compactIndexesSaveAndOpenWithTheSameAnswers() throws IOException {
     Map<FeatureStorage, RetrievalIndex> idx = build(3_000, 5).index();
-    Random rnd = new Random(6);
+    Random rnd = new Random(Robustness.SEED + 6);
     for (FeatureStorage s : FeatureStorage.values()) {
       Path f = dir.resolve(s + ".cbmir");
       RetrievalIndex index = idx.get(s);

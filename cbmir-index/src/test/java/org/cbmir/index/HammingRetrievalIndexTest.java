@@ -16,9 +16,12 @@ import org.cbmir.api.RetrievalIndex;
 import org.cbmir.api.RetrievalIndexes;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.SearchResult;
+import org.cbmir.api.testing.Robustness;
+import org.cbmir.api.testing.SeedReporter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * distances as the kernel does, and the cost model's choice of multi-index hashing.
  */
 @Tag("kernels")
+@ExtendWith(SeedReporter.class)
 class HammingRetrievalIndexTest {
   static final int BITS = 64;
   static final int DIM = 13;
@@ -40,7 +44,7 @@ class HammingRetrievalIndexTest {
 
   @BeforeEach
   void fill() {
-    rnd = new Random(7);
+    rnd = new Random(Robustness.SEED + 7);
     codes = new ArrayList<>();
     feats = new ArrayList<>();
     index =
@@ -153,7 +157,7 @@ class HammingRetrievalIndexTest {
             .expectedSlices(200_000)
             .build();
     try (RetrievalIndex big = RetrievalIndexes.create(cfg)) {
-      Random r = new Random(1);
+      Random r = new Random(Robustness.SEED + 1);
       long[] known = null;
       for (int i = 0; i < 200_000; i++) {
         long[] c = TestData.randomCode(r, 64);

@@ -18,9 +18,13 @@ import org.cbmir.api.RetrievalIndex;
 import org.cbmir.api.RetrievalIndexes;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.SliceRef;
+import org.cbmir.api.testing.Robustness;
+import org.cbmir.api.testing.SeedReporter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(SeedReporter.class)
 class IndexFileTest {
   @TempDir Path dir;
 
@@ -63,7 +67,7 @@ class IndexFileTest {
         for (int i = 0; i < index.ordinalCount(); i += 37) {
           assertEquals(index.ref(i), loaded.ref(i), "ref " + i);
         }
-        Random rnd = new Random(5);
+        Random rnd = new Random(Robustness.SEED + 5);
         for (int q = 0; q < 5; q++) {
           var query =
               TestData.embedding(TestData.randomCode(rnd, 100), 100, TestData.features(rnd, 7));
@@ -234,7 +238,7 @@ class IndexFileTest {
                 .modelFingerprint(TestData.MODEL)
                 .expectedSlices(Integer.MAX_VALUE)
                 .build())) {
-      Random rnd = new Random(3);
+      Random rnd = new Random(Robustness.SEED + 3);
       for (int i = 0; i < 50; i++) {
         index.add(
             TestData.ref(i, 3),
@@ -278,7 +282,7 @@ class IndexFileTest {
   @Test
   void saveWhileAddingWritesOneConsistentState() throws Exception {
     Path f = dir.resolve("busy.cbmir");
-    Random rnd = new Random(12);
+    Random rnd = new Random(Robustness.SEED + 12);
     int bits = 64;
     int dim = 32;
     java.util.List<long[]> codes =
@@ -298,7 +302,7 @@ class IndexFileTest {
       Thread adder =
           new Thread(
               () -> {
-                Random r = new Random(13);
+                Random r = new Random(Robustness.SEED + 13);
                 for (int i = 20_000; i < 60_000; i++) {
                   long[] c = TestData.randomCode(r, bits);
                   codes.add(c);

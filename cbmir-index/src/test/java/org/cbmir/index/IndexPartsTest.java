@@ -13,12 +13,16 @@ import java.util.Arrays;
 import java.util.Random;
 import org.cbmir.api.CoarseStrategy;
 import org.cbmir.api.CorruptIndexException;
+import org.cbmir.api.testing.Robustness;
+import org.cbmir.api.testing.SeedReporter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each part of the index on its own: the stores, the coarse and fine stages, their sections. */
+@ExtendWith(SeedReporter.class)
 class IndexPartsTest {
   @TempDir Path dir;
 
@@ -35,7 +39,7 @@ class IndexPartsTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 63, 64, 65, 200})
   void codeStoreGrowsAndAnswersLikeBruteForce(int bits) {
-    Random rnd = new Random(bits);
+    Random rnd = new Random(Robustness.SEED + (bits));
     int n = 3001;
     long[][] cs = new long[n][];
     HeapCodeStore s = codes(rnd, n, bits, cs);
@@ -62,7 +66,7 @@ class IndexPartsTest {
 
   @Test
   void featureStoreAcrossPageBoundaries() {
-    Random rnd = new Random(3);
+    Random rnd = new Random(Robustness.SEED + 3);
     int dim = 7;
     int n = Pages.ROWS * 2 + 5;
     Float32FeatureStore s = new Float32FeatureStore(dim);
@@ -86,7 +90,7 @@ class IndexPartsTest {
 
   @Test
   void coarseStagePoolIsTheSameByScanAndByTables() {
-    Random rnd = new Random(11);
+    Random rnd = new Random(Robustness.SEED + 11);
     int n = 20000;
     long[][] cs = new long[n][];
     HeapCodeStore s = codes(rnd, n, 64, cs);
@@ -139,7 +143,7 @@ class IndexPartsTest {
 
   @Test
   void eachPartReadsBackItsSnapshot() throws IOException {
-    Random rnd = new Random(5);
+    Random rnd = new Random(Robustness.SEED + 5);
     int n = 1500;
     long[][] cs = new long[n][];
     HeapCodeStore codes = codes(rnd, n, 100, cs);

@@ -131,7 +131,7 @@ class MappedIndexTest {
   void aMappedIndexRefusesAddsButRemovesAndSaves() throws IOException {
     Path f = saved(FeatureStorage.INT8_RESCORED, 3);
     Path copy = dir.resolve("copy.cbmir");
-    Random rnd = new Random(4);
+    Random rnd = new Random(Robustness.SEED + 4);
     Embedding query =
         TestData.embedding(TestData.randomCode(rnd, BITS), BITS, TestData.features(rnd, DIM));
     SearchRequest req = SearchRequest.builder().k(20).build();
@@ -194,7 +194,7 @@ class MappedIndexTest {
             CorruptIndexException.class,
             () -> RetrievalIndexes.open(bad, mapped(OpenOptions.Checksums.AT_OPEN)));
     assertEquals(section, atOpen.section());
-    Random rnd = new Random(6);
+    Random rnd = new Random(Robustness.SEED + 6);
     Embedding query =
         TestData.embedding(TestData.randomCode(rnd, BITS), BITS, TestData.features(rnd, DIM));
     try (RetrievalIndex lazy =
@@ -227,7 +227,7 @@ class MappedIndexTest {
   @Test
   void aFileTruncatedUnderneathIsReportedNotACrash() throws IOException {
     Path f = saved(FeatureStorage.FLOAT32, 8);
-    Random rnd = new Random(9);
+    Random rnd = new Random(Robustness.SEED + 9);
     Embedding query =
         TestData.embedding(TestData.randomCode(rnd, BITS), BITS, TestData.features(rnd, DIM));
     SearchRequest exhaustive = SearchRequest.builder().mode(SearchMode.EXHAUSTIVE_FC1).k(5).build();
@@ -276,7 +276,7 @@ class MappedIndexTest {
                 .modelFingerprint(TestData.MODEL)
                 .featureStorage(FeatureStorage.FLOAT16)
                 .build())) {
-      Random rnd = new Random(10);
+      Random rnd = new Random(Robustness.SEED + 10);
       float[] big = TestData.features(rnd, DIM);
       big[7] = 70_000f;
       IllegalArgumentException e =

@@ -28,6 +28,8 @@ import org.cbmir.api.RetrievalIndexes;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.SearchResult;
 import org.cbmir.api.SliceRef;
+import org.cbmir.api.testing.Robustness;
+import org.cbmir.api.testing.SeedReporter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Bad input and failures against a real node: each gives a clear exception naming the value and
  * what was expected, and loses nothing.
  */
-@ExtendWith(OpenSearchNode.class)
+@ExtendWith({OpenSearchNode.class, SeedReporter.class})
 class OpenSearchBadInputIT {
   private static final String MODEL = "bad-input-model";
   private static final IndexConfig CONFIG =
@@ -75,7 +77,7 @@ class OpenSearchBadInputIT {
   @Test
   void locationUrisReachTheProviderThroughTheApi() throws IOException {
     URI location = OpenSearchNode.target("bad-a").location();
-    Random rnd = new Random(1);
+    Random rnd = new Random(Robustness.SEED + 1);
     try (RetrievalIndex index = RetrievalIndexes.create(location, CONFIG)) {
       assertTrue(index instanceof OpenSearchRetrievalIndex, index.getClass().getName());
       for (int i = 0; i < 5; i++) {
@@ -189,7 +191,7 @@ class OpenSearchBadInputIT {
 
   @Test
   void aSecondWriterCollidingOnOrdinalsIsToldWhichWereNotAdded() throws IOException {
-    Random rnd = new Random(2);
+    Random rnd = new Random(Robustness.SEED + 2);
     OpenSearchTarget target = OpenSearchNode.target("bad-a");
     try (OpenSearchRetrievalIndex first = OpenSearchIndexes.create(target, CONFIG);
         OpenSearchRetrievalIndex second = OpenSearchIndexes.open(target, MODEL)) {
@@ -237,7 +239,7 @@ class OpenSearchBadInputIT {
 
   @Test
   void saveWritesAManifestThatReopensTheIndexThroughAnyEndpoint() throws IOException {
-    Random rnd = new Random(4);
+    Random rnd = new Random(Robustness.SEED + 4);
     OpenSearchTarget target = OpenSearchNode.target("bad-a");
     Path manifest = dir.resolve("archive.cbmir-opensearch");
     Embedding q = embedding(rnd);
