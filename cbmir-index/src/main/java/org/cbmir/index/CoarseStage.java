@@ -2,7 +2,6 @@ package org.cbmir.index;
 
 import java.util.Arrays;
 import org.cbmir.api.CoarseStrategy;
-import org.roaringbitmap.RoaringBitmap;
 
 /**
  * The coarse stage: the pool of codes within a Hamming radius, widened to the smallest radius that
@@ -62,7 +61,7 @@ final class CoarseStage {
    *
    * @param firstPass the query's scan at {@code r} from a shared batch pass, or null
    */
-  Pool pool(long[] q, int qo, int r, int target, RoaringBitmap blocked, Candidates firstPass) {
+  Pool pool(long[] q, int qo, int r, int target, Blocked blocked, Candidates firstPass) {
     int bits = codes.bits();
     r = Math.min(r, bits);
     MultiIndexHashing tables = mih;
@@ -104,7 +103,7 @@ final class CoarseStage {
       int r,
       int level,
       int target,
-      RoaringBitmap blocked,
+      Blocked blocked,
       double scanNs) {
     Candidates c = new Candidates(Math.max(64, target));
     for (int l = 0; l <= level; l++) {
@@ -136,7 +135,7 @@ final class CoarseStage {
       int level,
       int covered,
       int target,
-      RoaringBitmap blocked,
+      Blocked blocked,
       Candidates c,
       double scanNs) {
     int bits = codes.bits();
@@ -163,7 +162,7 @@ final class CoarseStage {
   }
 
   /** Scans at radius {@code start} and wider until the pool holds {@code target}. */
-  private Pool scanWiden(long[] q, int qo, int r, int start, int target, RoaringBitmap blocked) {
+  private Pool scanWiden(long[] q, int qo, int r, int start, int target, Blocked blocked) {
     int bits = codes.bits();
     int radius = Math.max(r, start);
     while (true) {
@@ -184,7 +183,7 @@ final class CoarseStage {
    * The first pass of a batch: one shared scan at radius {@code r} for the queries whose coarse
    * stage would scan rather than probe; null when fewer than two would.
    */
-  Candidates[] sharedScan(long[] qcodes, int nq, int r, RoaringBitmap blocked, int minPool) {
+  Candidates[] sharedScan(long[] qcodes, int nq, int r, Blocked blocked, int minPool) {
     MultiIndexHashing tables = mih;
     int words = codes.words();
     boolean[] wants = new boolean[nq];
@@ -208,7 +207,7 @@ final class CoarseStage {
    * The ordinals of all unblocked codes within {@code radius}, ascending, by the given strategy
    * ({@link CoarseStrategy#AUTO}: the cost model chooses).
    */
-  int[] radiusSearch(long[] query, int radius, CoarseStrategy strategy, RoaringBitmap blocked) {
+  int[] radiusSearch(long[] query, int radius, CoarseStrategy strategy, Blocked blocked) {
     MultiIndexHashing tables = mih;
     boolean useMih =
         switch (strategy) {

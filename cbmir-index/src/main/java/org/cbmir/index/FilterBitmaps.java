@@ -40,10 +40,10 @@ final class FilterBitmaps {
   }
 
   /**
-   * The ordinals a request must never return, or {@code null} when it blocks nothing: removed
+   * The ordinals a request must never return, {@link Blocked#NONE} when it blocks nothing: removed
    * slices, excluded patients and series, and slices of classes outside the allowed set.
    */
-  RoaringBitmap blocked(SearchRequest request, RoaringBitmap tombstones) {
+  Blocked blocked(SearchRequest request, RoaringBitmap tombstones) {
     List<RoaringBitmap> parts = new ArrayList<>();
     if (!tombstones.isEmpty()) {
       parts.add(tombstones);
@@ -70,11 +70,7 @@ final class FilterBitmaps {
         parts.add(byClass[NoduleClass.COUNT]);
       }
     }
-    if (parts.isEmpty()) {
-      return null;
-    }
-    RoaringBitmap blocked = RoaringBitmap.or(parts.iterator());
-    return blocked.isEmpty() ? null : blocked;
+    return parts.isEmpty() ? Blocked.NONE : Blocked.of(RoaringBitmap.or(parts.iterator()));
   }
 
   long ramBytesUsed() {

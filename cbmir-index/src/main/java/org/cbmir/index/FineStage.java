@@ -1,7 +1,6 @@
 package org.cbmir.index;
 
 import java.util.Arrays;
-import org.roaringbitmap.RoaringBitmap;
 
 /**
  * The fine stage: ranks a coarse pool (or, for exhaustive search, every unblocked row) by squared
@@ -70,12 +69,13 @@ final class FineStage {
   }
 
   /** The {@code keep} rows of {@code [0, count)} nearest by FC1, blocked rows skipped. */
-  long[] exhaustive(float[] qf, RoaringBitmap blocked, int keep, int count) {
+  long[] exhaustive(float[] qf, Blocked blocked, int keep, int count) {
     int wanted = exact == null ? keep : widened(keep);
     LongHeap heap = new LongHeap(Math.max(1, wanted));
     int[] ords = new int[1024];
     float[] d = new float[1024];
     int n = 0;
+    boolean all = blocked.isEmpty(); // a local, so the loop tests it without a load
     for (int ord = 0; ord <= count; ord++) {
       if (n == ords.length || (ord == count && n > 0)) {
         features.squareDistances(qf, ords, n, d);
@@ -84,7 +84,7 @@ final class FineStage {
         }
         n = 0;
       }
-      if (ord < count && (blocked == null || !blocked.contains(ord))) {
+      if (ord < count && (all || !blocked.contains(ord))) {
         ords[n++] = ord;
       }
     }

@@ -251,8 +251,8 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
           for (int i = 0; i < nq; i++) {
             queries.get(i).copyCodeInto(qcodes, i * words);
           }
-          RoaringBitmap blocked = slices.blocked(request, tombstones);
-          int live = count - (blocked == null ? 0 : blocked.getCardinality());
+          Blocked blocked = slices.blocked(request, tombstones);
+          int live = count - blocked.cardinality();
           Candidates[] firstPass =
               request.mode() == SearchMode.COARSE_TO_FINE && nq > 1
                   ? coarse.sharedScan(
@@ -293,8 +293,7 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     }
     refreshTables();
     return underReadLock(
-        () ->
-            coarse.radiusSearch(query, radius, strategy, tombstones.isEmpty() ? null : tombstones));
+        () -> coarse.radiusSearch(query, radius, strategy, Blocked.of(tombstones)));
   }
 
   /** The {@code m} live codes nearest a packed query code by Hamming distance, ties by ordinal. */
@@ -305,8 +304,7 @@ public final class HammingRetrievalIndex implements RetrievalIndex {
     }
     return underReadLock(
         () -> {
-          long[] keys =
-              coarse.linear().topByHamming(query, 0, m, tombstones.isEmpty() ? null : tombstones);
+          long[] keys = coarse.linear().topByHamming(query, 0, m, Blocked.of(tombstones));
           int[] out = new int[keys.length];
           for (int i = 0; i < keys.length; i++) {
             out[i] = LongHeap.ordinal(keys[i]);

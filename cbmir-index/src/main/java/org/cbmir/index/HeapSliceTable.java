@@ -88,7 +88,7 @@ final class HeapSliceTable implements SliceTable {
   }
 
   @Override
-  public RoaringBitmap blocked(SearchRequest request, RoaringBitmap tombstones) {
+  public Blocked blocked(SearchRequest request, RoaringBitmap tombstones) {
     return filters.blocked(request, tombstones);
   }
 

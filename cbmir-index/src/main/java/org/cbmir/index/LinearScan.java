@@ -1,7 +1,5 @@
 package org.cbmir.index;
 
-import org.roaringbitmap.RoaringBitmap;
-
 /**
  * The linear side of the coarse stage: SIMD radius scans over a {@link CodeStore} in blocks that
  * stay in cache, a shared pass for a batch of queries, the Hamming top-m with ties by ordinal, and
@@ -13,6 +11,13 @@ final class LinearScan {
   /** Codes scanned per block: 16 Ki codes of 64 bits fill 128 KiB, well inside L2. */
   static final int SCAN_BLOCK = 16384;
 
+  /**
+   * Each thread's block buffers (ordinals and distances, 64 KiB each), reused by every scan that
+   * thread makes instead of allocated per scan: a searcher thread owns them, as in jvector.
+   */
+  private static final ThreadLocal<int[][]> SCRATCH =
+      ThreadLocal.withInitial(() -> new int[][] {new int[SCAN_BLOCK], new int[SCAN_BLOCK]});
+
   private final CodeStore codes;
 
   LinearScan(CodeStore codes) {
@@ -20,10 +25,11 @@ final class LinearScan {
   }
 
   /** Linear radius scan over {@code [from, to)}, blocked ordinals dropped. */
-  Candidates scan(long[] q, int qo, int r, RoaringBitmap blocked, int from, int to) {
+  Candidates scan(long[] q, int qo, int r, Blocked blocked, int from, int to) {
     Candidates c = new Candidates(256);
-    int[] ords = new int[SCAN_BLOCK];
-    int[] dists = new int[SCAN_BLOCK];
+    int[][] scratch = SCRATCH.get();
+    int[] ords = scratch[0];
+    int[] dists = scratch[1];
     for (int b = from; b < to; b += SCAN_BLOCK) {
       int e = Math.min(to, b + SCAN_BLOCK);
       int n = codes.radiusScan(b, e, q, qo, r, ords, dists);
@@ -33,8 +39,7 @@ final class LinearScan {
   }
 
   /** Adds the codes of {@code [from, size)} with a distance in {@code (above, upTo]} to out. */
-  void scanBand(
-      long[] q, int qo, int from, int above, int upTo, RoaringBitmap blocked, Candidates out) {
+  void scanBand(long[] q, int qo, int from, int above, int upTo, Blocked blocked, Candidates out) {
     int count = codes.size();
     if (from >= count) {
       return;
@@ -47,9 +52,10 @@ final class LinearScan {
     }
   }
 
-  private static void collect(int[] ords, int[] dists, int n, RoaringBitmap blocked, Candidates c) {
+  private static void collect(int[] ords, int[] dists, int n, Blocked blocked, Candidates c) {
+    boolean all = blocked.isEmpty();
     for (int j = 0; j < n; j++) {
-      if (blocked == null || !blocked.contains(ords[j])) {
+      if (all || !blocked.contains(ords[j])) {
         c.add(ords[j], dists[j]);
       }
     }
@@ -60,13 +66,14 @@ final class LinearScan {
    * every such query while it is in cache. Entries of queries not flagged stay null.
    */
   Candidates[] sharedScan(
-      long[] qcodes, boolean[] wants, int r, RoaringBitmap blocked, int initialCapacity) {
+      long[] qcodes, boolean[] wants, int r, Blocked blocked, int initialCapacity) {
     int words = codes.words();
     int nq = wants.length;
     int count = codes.size();
     Candidates[] out = new Candidates[nq];
-    int[] ords = new int[SCAN_BLOCK];
-    int[] dists = new int[SCAN_BLOCK];
+    int[][] scratch = SCRATCH.get();
+    int[] ords = scratch[0];
+    int[] dists = scratch[1];
     for (int i = 0; i < nq; i++) {
       if (wants[i]) {
         out[i] = new Candidates(initialCapacity);
@@ -112,16 +119,18 @@ final class LinearScan {
   }
 
   /** The {@code m} unblocked codes nearest the query, as sorted (distance, ordinal) keys. */
-  long[] topByHamming(long[] q, int qo, int m, RoaringBitmap blocked) {
+  long[] topByHamming(long[] q, int qo, int m, Blocked blocked) {
     int count = codes.size();
     int bits = codes.bits();
     // Start from the radius a sample says holds about 2m codes, so that the first blocks do not
     // push every code through the heap; widen and redo in the rare case it held fewer than m.
     int cap = estimateRadius(q, qo, 0, m);
+    boolean all = blocked.isEmpty();
     while (true) {
       LongHeap heap = new LongHeap(m);
-      int[] ords = new int[SCAN_BLOCK];
-      int[] dists = new int[SCAN_BLOCK];
+      int[][] scratch = SCRATCH.get();
+      int[] ords = scratch[0];
+      int[] dists = scratch[1];
       for (int b = 0; b < count; b += SCAN_BLOCK) {
         int e = Math.min(count, b + SCAN_BLOCK);
         // A later ordinal at the current worst distance loses the tie: only closer codes matter.
@@ -131,7 +140,7 @@ final class LinearScan {
         }
         int n = codes.radiusScan(b, e, q, qo, radius, ords, dists);
         for (int j = 0; j < n; j++) {
-          if (blocked == null || !blocked.contains(ords[j])) {
+          if (all || !blocked.contains(ords[j])) {
             heap.offer(LongHeap.key(dists[j], ords[j]));
           }
         }

@@ -67,9 +67,9 @@ final class MappedSliceTable implements SliceTable {
   }
 
   @Override
-  public RoaringBitmap blocked(SearchRequest request, RoaringBitmap tombstones) {
+  public Blocked blocked(SearchRequest request, RoaringBitmap tombstones) {
     if (!FilterBitmaps.filters(request)) {
-      return tombstones.isEmpty() ? null : tombstones;
+      return Blocked.of(tombstones);
     }
     return filters().blocked(request, tombstones);
   }

@@ -1,7 +1,6 @@
 package org.cbmir.index;
 
 import java.util.Arrays;
-import org.roaringbitmap.RoaringBitmap;
 
 /**
  * Multi-index hashing (Norouzi, Punjani and Fleet, "Fast Search in Hamming Space with Multi-Index
@@ -184,7 +183,8 @@ final class MultiIndexHashing {
    * the first time (see the class comment), with its exact distance, unless it is blocked.
    */
   void probeLevel(
-      CodeStore codes, long[] query, int qo, int level, RoaringBitmap blocked, Candidates out) {
+      CodeStore codes, long[] query, int qo, int level, Blocked blocked, Candidates out) {
+    boolean all = blocked.isEmpty();
     for (int t = 0; t < tables; t++) {
       int len = length[t];
       if (level > len) {
@@ -199,8 +199,7 @@ final class MultiIndexHashing {
         int k = key ^ (int) flips;
         for (int p = off[k], end = off[k + 1]; p < end; p++) {
           int ord = low[p] | (high8 != null ? (high8[p] & 0xff) : high16[p]) << 16;
-          if (isFirstFind(codes, ord, query, qo, t, level)
-              && (blocked == null || !blocked.contains(ord))) {
+          if (isFirstFind(codes, ord, query, qo, t, level) && (all || !blocked.contains(ord))) {
             out.add(ord, codes.distance(ord, query, qo));
           }
         }

@@ -5,7 +5,6 @@ import org.cbmir.api.CoarseStrategy;
 import org.cbmir.api.Hit;
 import org.cbmir.api.SearchRequest;
 import org.cbmir.api.SearchResult;
-import org.roaringbitmap.RoaringBitmap;
 
 /**
  * The three search modes of {@code docs/SEARCH.md} composed from the stages: coarse-to-fine (pool,
@@ -34,7 +33,7 @@ final class SearchModes {
       int qo,
       float[] qf,
       SearchRequest req,
-      RoaringBitmap blocked,
+      Blocked blocked,
       int live,
       int count,
       Candidates firstPass) {

@@ -46,10 +46,10 @@ interface SliceTable {
   String patientId(int ord);
 
   /**
-   * The ordinals a request must never return, or {@code null} when it blocks nothing: removed
+   * The ordinals a request must never return, {@link Blocked#NONE} when it blocks nothing: removed
    * slices, excluded patients and series, and slices of classes outside the allowed set.
    */
-  RoaringBitmap blocked(SearchRequest request, RoaringBitmap tombstones);
+  Blocked blocked(SearchRequest request, RoaringBitmap tombstones);
 
   /** Heap bytes held. */
   long ramBytesUsed();

@@ -136,7 +136,8 @@ class IndexPartsTest {
     long[] top2 = fine.rerank(new float[] {0, 0}, c, 2);
     assertArrayEquals(new int[] {3, 0}, Arrays.stream(top2).mapToInt(LongHeap::ordinal).toArray());
     long[] all =
-        fine.exhaustive(new float[] {0, 0}, org.roaringbitmap.RoaringBitmap.bitmapOf(0), 5, 5);
+        fine.exhaustive(
+            new float[] {0, 0}, Blocked.of(org.roaringbitmap.RoaringBitmap.bitmapOf(0)), 5, 5);
     assertArrayEquals(
         new int[] {3, 1, 2, 4}, Arrays.stream(all).mapToInt(LongHeap::ordinal).toArray());
   }
