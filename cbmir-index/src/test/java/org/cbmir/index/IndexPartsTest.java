@@ -101,19 +101,20 @@ class IndexPartsTest {
     for (int t = 0; t < 10; t++) {
       long[] q = t % 2 == 0 ? cs[rnd.nextInt(n)] : TestData.randomCode(rnd, 64);
       int r = rnd.nextInt(8);
-      int[] byScan = coarse.radiusSearch(q, r, CoarseStrategy.LINEAR_SCAN, null);
-      int[] byTables = coarse.radiusSearch(q, r, CoarseStrategy.MULTI_INDEX_HASHING, null);
+      int[] byScan = coarse.radiusSearch(q, r, CoarseStrategy.LINEAR_SCAN, Blocked.NONE);
+      int[] byTables = coarse.radiusSearch(q, r, CoarseStrategy.MULTI_INDEX_HASHING, Blocked.NONE);
       assertArrayEquals(byScan, byTables, "radius " + r);
       // The widened pool holds the smallest radius with at least the target.
-      CoarseStage.Pool pool = coarse.pool(q, 0, r, 500, null, null);
+      CoarseStage.Pool pool = coarse.pool(q, 0, r, 500, Blocked.NONE, null);
       int used = pool.radius();
       assertTrue(pool.candidates().size >= 500);
       assertTrue(
           used == r
-              || coarse.radiusSearch(q, used - 1, CoarseStrategy.LINEAR_SCAN, null).length < 500,
+              || coarse.radiusSearch(q, used - 1, CoarseStrategy.LINEAR_SCAN, Blocked.NONE).length
+                  < 500,
           "radius " + used + " is the smallest holding 500");
       assertEquals(
-          coarse.radiusSearch(q, used, CoarseStrategy.LINEAR_SCAN, null).length,
+          coarse.radiusSearch(q, used, CoarseStrategy.LINEAR_SCAN, Blocked.NONE).length,
           pool.candidates().size);
     }
   }
