@@ -65,9 +65,6 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
   private final Node node;
   private final OpenSearchTarget target;
   private final String path;
-  private final int bits;
-  private final int dimension;
-  private final String fingerprint;
   private final EmbeddingShape shape;
   private final ExactSearch searcher;
 
@@ -82,18 +79,14 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
   private long generation;
   private volatile boolean closed;
 
-  private OpenSearchRetrievalIndex(
-      Node node, int bits, int dimension, String fingerprint, int next, BitSet removed) {
+  private OpenSearchRetrievalIndex(Node node, EmbeddingShape shape, int next, BitSet removed) {
     this.node = node;
     this.target = node.target();
     this.path = "/" + target.indexName();
-    this.bits = bits;
-    this.dimension = dimension;
-    this.fingerprint = fingerprint;
-    this.shape = new EmbeddingShape(bits, dimension, fingerprint);
+    this.shape = shape;
     this.next = next;
     this.removed = removed;
-    this.searcher = new ExactSearch(node, bits);
+    this.searcher = new ExactSearch(node, shape.bits());
   }
 
   /** Creates the OpenSearch index and returns it empty. */
@@ -120,13 +113,7 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
                 + "; open it with OpenSearchIndexes.open or choose another name");
       }
       node.call("PUT", path, Documents.createBody(config, target), "create index", false);
-      return new OpenSearchRetrievalIndex(
-          node,
-          config.bits(),
-          config.featureDimension(),
-          config.modelFingerprint(),
-          0,
-          new BitSet());
+      return new OpenSearchRetrievalIndex(node, config.shape(), 0, new BitSet());
     } catch (RuntimeException e) {
       node.close();
       throw e;
@@ -186,7 +173,8 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
         throw new ModelMismatchException(null, expected, fp);
       }
       int next = maxOrdinal(node, path) + 1;
-      return new OpenSearchRetrievalIndex(node, bits, dim, fp, next, removedOrdinals(node, path));
+      return new OpenSearchRetrievalIndex(
+          node, new EmbeddingShape(bits, dim, fp), next, removedOrdinals(node, path));
     } catch (IOException | RuntimeException e) {
       node.close();
       throw e;
@@ -269,17 +257,22 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
 
   @Override
   public int bits() {
-    return bits;
+    return shape.bits();
   }
 
   @Override
   public int featureDimension() {
-    return dimension;
+    return shape.featureDimension();
   }
 
   @Override
   public String modelFingerprint() {
-    return fingerprint;
+    return shape.modelFingerprint();
+  }
+
+  @Override
+  public EmbeddingShape shape() {
+    return shape;
   }
 
   private void checkOpen() {
@@ -521,9 +514,9 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
     Properties p = new Properties();
     p.setProperty("format", MANIFEST_FORMAT);
     p.setProperty("indexName", target.indexName());
-    p.setProperty("modelFingerprint", fingerprint);
-    p.setProperty("bits", Integer.toString(bits));
-    p.setProperty("featureDimension", Integer.toString(dimension));
+    p.setProperty("modelFingerprint", shape.modelFingerprint());
+    p.setProperty("bits", Integer.toString(shape.bits()));
+    p.setProperty("featureDimension", Integer.toString(shape.featureDimension()));
     p.setProperty("ordinalCount", Integer.toString(count));
     p.setProperty("size", Integer.toString(live));
     Path abs = file.toAbsolutePath();
