@@ -1,5 +1,7 @@
 package org.cbmir.api;
 
+import java.io.IOException;
+
 /**
  * Service-provider interface for the shipped models, found with {@link java.util.ServiceLoader}.
  * Applications use {@link Models} instead.
@@ -11,9 +13,19 @@ public interface ModelProvider {
   /** A short name for logs and error messages, e.g. "onnx". */
   String name();
 
-  /** A new segmenter with the provider's default model; the caller closes it. */
-  Segmenter segmenter();
+  /**
+   * A new segmenter with the provider's default model; the caller closes it.
+   *
+   * @throws IOException if the model cannot be loaded (an {@link UnreadableInputException} says
+   *     why)
+   */
+  Segmenter segmenter() throws IOException;
 
-  /** A new encoder with the provider's default model; the caller closes it. */
-  Encoder encoder();
+  /**
+   * A new encoder with the provider's default model; the caller closes it.
+   *
+   * @throws IOException if the model cannot be loaded (an {@link UnreadableInputException} says
+   *     why)
+   */
+  Encoder encoder() throws IOException;
 }

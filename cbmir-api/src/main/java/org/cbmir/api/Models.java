@@ -1,5 +1,7 @@
 package org.cbmir.api;
 
+import java.io.IOException;
+
 /**
  * Creates the default {@link Segmenter} and {@link Encoder} through the {@link ModelProvider} on
  * the class path (module {@code cbmir-onnx}); where there are several, the system property {@value
@@ -11,18 +13,30 @@ package org.cbmir.api;
  * }
  * }</pre>
  *
+ * <p>Loading a model that cannot be used throws a checked {@link java.io.IOException} (an {@link
+ * UnreadableInputException} naming the model and the reason), as opening an index or reading CT
+ * does.
+ *
  * <p>Thread-safety: all methods are thread-safe.
  */
 public final class Models {
   private Models() {}
 
-  /** A new segmenter with the shipped model. */
-  public static Segmenter segmenter() {
+  /**
+   * A new segmenter with the shipped model.
+   *
+   * @throws IOException if the model cannot be loaded
+   */
+  public static Segmenter segmenter() throws IOException {
     return provider().segmenter();
   }
 
-  /** A new encoder with the shipped model. */
-  public static Encoder encoder() {
+  /**
+   * A new encoder with the shipped model.
+   *
+   * @throws IOException if the model cannot be loaded
+   */
+  public static Encoder encoder() throws IOException {
     return provider().encoder();
   }
 

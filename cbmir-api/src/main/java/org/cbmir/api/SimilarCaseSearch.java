@@ -1,7 +1,6 @@
 package org.cbmir.api;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -62,14 +61,30 @@ public final class SimilarCaseSearch implements AutoCloseable {
     this.readers = readers();
   }
 
-  /** The shipped models and a new in-memory index; identifiers kept as read. */
-  public static SimilarCaseSearch create() {
+  /**
+   * The shipped models and a new in-memory index; identifiers kept as read.
+   *
+   * @throws IOException if a shipped model cannot be loaded
+   */
+  public static SimilarCaseSearch create() throws IOException {
     return builder().create();
   }
 
   /** Given models (closed with this object) and a new in-memory index matching the encoder. */
   public static SimilarCaseSearch create(Segmenter segmenter, Encoder encoder) {
-    return builder().models(segmenter, encoder).create();
+    Objects.requireNonNull(segmenter, "segmenter");
+    Objects.requireNonNull(encoder, "encoder");
+    try {
+      return new SimilarCaseSearch(
+          segmenter,
+          encoder,
+          RetrievalIndexes.create(IndexConfig.builder().matching(encoder).build()),
+          IdentifierPolicy.keepAsIs());
+    } catch (RuntimeException e) {
+      segmenter.close();
+      encoder.close();
+      throw e;
+    }
   }
 
   /**
@@ -397,10 +412,13 @@ public final class SimilarCaseSearch implements AutoCloseable {
       return this;
     }
 
-    /** With a new, empty in-memory index matching the encoder. */
-    public SimilarCaseSearch create() {
-      return assembleUnchecked(
-          e -> RetrievalIndexes.create(IndexConfig.builder().matching(e).build()));
+    /**
+     * With a new, empty in-memory index matching the encoder.
+     *
+     * @throws IOException if a shipped model cannot be loaded
+     */
+    public SimilarCaseSearch create() throws IOException {
+      return assemble(e -> RetrievalIndexes.create(IndexConfig.builder().matching(e).build()));
     }
 
     /**
@@ -427,9 +445,10 @@ public final class SimilarCaseSearch implements AutoCloseable {
      *
      * @throws IllegalArgumentException if no provider serves the location, or it already holds an
      *     index
+     * @throws IOException if a shipped model cannot be loaded
      */
-    public SimilarCaseSearch create(URI location) {
-      return assembleUnchecked(
+    public SimilarCaseSearch create(URI location) throws IOException {
+      return assemble(
           e -> RetrievalIndexes.create(location, IndexConfig.builder().matching(e).build()));
     }
 
@@ -453,10 +472,11 @@ public final class SimilarCaseSearch implements AutoCloseable {
      *
      * @throws IllegalArgumentException if its code length, FC1 dimension or model differ from the
      *     encoder's
+     * @throws IOException if a shipped model cannot be loaded
      */
-    public SimilarCaseSearch using(RetrievalIndex index) {
+    public SimilarCaseSearch using(RetrievalIndex index) throws IOException {
       Objects.requireNonNull(index, "index");
-      return assembleUnchecked(
+      return assemble(
           e -> {
             if (!index.shape().equals(e.shape())) {
               throw new IllegalArgumentException(
@@ -474,22 +494,19 @@ public final class SimilarCaseSearch implements AutoCloseable {
     /** The models (given or shipped) and the index; the models are closed if the index fails. */
     private SimilarCaseSearch assemble(IndexSource source) throws IOException {
       Segmenter s = segmenter != null ? segmenter : Models.segmenter();
-      Encoder e = encoder != null ? encoder : Models.encoder();
+      Encoder e;
+      try {
+        e = encoder != null ? encoder : Models.encoder();
+      } catch (IOException | RuntimeException ex) {
+        s.close();
+        throw ex;
+      }
       try {
         return new SimilarCaseSearch(s, e, source.make(e), identifiers);
       } catch (IOException | RuntimeException ex) {
         s.close();
         e.close();
         throw ex;
-      }
-    }
-
-    private SimilarCaseSearch assembleUnchecked(IndexSource source) {
-      try {
-        return assemble(source);
-      } catch (IOException ex) {
-        // The callers' sources throw no checked exception.
-        throw new UncheckedIOException(ex);
       }
     }
   }

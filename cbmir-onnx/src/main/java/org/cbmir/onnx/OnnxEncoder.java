@@ -1,7 +1,6 @@
 package org.cbmir.onnx;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -210,17 +209,14 @@ public final class OnnxEncoder implements Encoder {
     private Builder() {}
 
     @Override
-    public OnnxEncoder build() {
+    public OnnxEncoder build() throws IOException {
       OnnxOptions o = options.check();
-      OnnxModel m = null;
+      OnnxModel m = OnnxModel.load(o, SHIPPED, "fc1", "latent", "logits");
       try {
-        m = OnnxModel.load(o, SHIPPED, "fc1", "latent", "logits");
         return new OnnxEncoder(m, o.batchSize());
-      } catch (IOException e) {
-        if (m != null) {
-          m.close();
-        }
-        throw new UncheckedIOException(e);
+      } catch (IOException | RuntimeException e) {
+        m.close();
+        throw e;
       }
     }
   }

@@ -1,5 +1,6 @@
 package org.cbmir.onnx;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -50,12 +51,14 @@ public abstract class OnnxModelBuilder<B extends OnnxModelBuilder<B, T>, T> {
   }
 
   /**
-   * Loads the model.
+   * Loads the model. As everywhere in cbmir, a file that cannot be used (here the model) is a
+   * checked {@link IOException}, and a caller's mistake an unchecked exception.
    *
-   * @throws java.io.UncheckedIOException wrapping an {@link org.cbmir.api.UnreadableInputException}
-   *     when the model is missing, unreadable or breaks the I/O contract (the message names the
-   *     missing output or the wrong shape)
+   * @throws java.nio.file.NoSuchFileException when the model file is missing
+   * @throws org.cbmir.api.UnreadableInputException when the model is unreadable, breaks the I/O
+   *     contract (the message names the missing output or the wrong shape), or {@link
+   *     ExecutionProvider#CUDA} was asked for where CUDA cannot be used
    * @throws IllegalArgumentException on a bad option
    */
-  public abstract T build();
+  public abstract T build() throws IOException;
 }

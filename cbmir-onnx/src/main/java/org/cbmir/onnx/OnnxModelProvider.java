@@ -1,5 +1,6 @@
 package org.cbmir.onnx;
 
+import java.io.IOException;
 import org.cbmir.api.Encoder;
 import org.cbmir.api.ModelProvider;
 import org.cbmir.api.Segmenter;
@@ -20,12 +21,12 @@ public final class OnnxModelProvider implements ModelProvider {
   }
 
   @Override
-  public Segmenter segmenter() {
+  public Segmenter segmenter() throws IOException {
     return OnnxSegmenter.builder().build();
   }
 
   @Override
-  public Encoder encoder() {
+  public Encoder encoder() throws IOException {
     return OnnxEncoder.builder().build();
   }
 }

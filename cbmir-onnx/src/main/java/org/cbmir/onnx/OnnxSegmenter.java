@@ -1,7 +1,6 @@
 package org.cbmir.onnx;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -101,21 +100,16 @@ public final class OnnxSegmenter implements Segmenter {
     private Builder() {}
 
     @Override
-    public OnnxSegmenter build() {
+    public OnnxSegmenter build() throws IOException {
       OnnxOptions o = options.check();
-      try {
-        OnnxModel m = OnnxModel.load(o, SHIPPED, "mask");
-        long[] shape = m.outputs.get("mask");
-        if (shape.length != 4 || shape[1] != 1) {
-          m.close();
-          throw new UncheckedIOException(
-              new UnreadableInputException(
-                  o.model(), "output 'mask' must be [N,1,S,S], is " + Arrays.toString(shape)));
-        }
-        return new OnnxSegmenter(m, o.batchSize());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      OnnxModel m = OnnxModel.load(o, SHIPPED, "mask");
+      long[] shape = m.outputs.get("mask");
+      if (shape.length != 4 || shape[1] != 1) {
+        m.close();
+        throw new UnreadableInputException(
+            o.model(), "output 'mask' must be [N,1,S,S], is " + Arrays.toString(shape));
       }
+      return new OnnxSegmenter(m, o.batchSize());
     }
   }
 }

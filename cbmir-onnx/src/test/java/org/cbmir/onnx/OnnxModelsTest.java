@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.cbmir.api.CtSlice;
@@ -66,21 +66,21 @@ class OnnxModelsTest {
   }
 
   @Test
-  void autoFallsBackToTheCpuWithoutAGpuAndCudaRefuses() {
+  void autoFallsBackToTheCpuWithoutAGpuAndCudaRefuses() throws IOException {
     Assumptions.assumeFalse(Boolean.getBoolean("cbmir.test.gpu"), "GPU run: see gpuIsUsed");
     try (OnnxEncoder enc =
         OnnxEncoder.builder().executionProvider(ExecutionProvider.AUTO).build()) {
       assertEquals(ExecutionProvider.CPU, enc.executionProvider());
     }
-    UncheckedIOException e =
+    UnreadableInputException e =
         assertThrows(
-            UncheckedIOException.class,
+            UnreadableInputException.class,
             () -> OnnxEncoder.builder().executionProvider(ExecutionProvider.CUDA).build());
     assertTrue(e.getMessage().contains("CUDA") && e.getMessage().contains("AUTO"), e.getMessage());
   }
 
   @Test
-  void gpuIsUsedWhereAsked() {
+  void gpuIsUsedWhereAsked() throws IOException {
     Assumptions.assumeTrue(
         Boolean.getBoolean("cbmir.test.gpu"),
         "set -Dcbmir.test.gpu=true on a machine with a CUDA 12 GPU and onnxruntime_gpu");
@@ -91,7 +91,7 @@ class OnnxModelsTest {
   }
 
   @Test
-  void endToEndThroughServiceLoader() {
+  void endToEndThroughServiceLoader() throws IOException {
     float[] hu = new float[300 * 300];
     for (int y = 0; y < 300; y++) {
       for (int x = 0; x < 300; x++) {
@@ -126,15 +126,21 @@ class OnnxModelsTest {
   void badModelsAreExplained() throws IOException {
     Path junk = dir.resolve("junk.onnx");
     Files.writeString(junk, "not a model");
-    UncheckedIOException e =
-        assertThrows(UncheckedIOException.class, () -> OnnxEncoder.builder().model(junk).build());
-    assertTrue(e.getCause() instanceof UnreadableInputException, e.toString());
+    // A model that cannot be used is a checked IOException, as an index or a CT file is.
+    UnreadableInputException e =
+        assertThrows(
+            UnreadableInputException.class, () -> OnnxEncoder.builder().model(junk).build());
+    assertTrue(e.getMessage().contains("cannot be loaded"), e.getMessage());
+    assertThrows(
+        NoSuchFileException.class,
+        () -> OnnxEncoder.builder().model(dir.resolve("missing.onnx")).build());
     Path unet = dir.resolve("unet.onnx");
     try (var in = getClass().getResourceAsStream(OnnxSegmenter.SHIPPED)) {
       Files.write(unet, in.readAllBytes());
     }
-    UncheckedIOException wrong =
-        assertThrows(UncheckedIOException.class, () -> OnnxEncoder.builder().model(unet).build());
+    UnreadableInputException wrong =
+        assertThrows(
+            UnreadableInputException.class, () -> OnnxEncoder.builder().model(unet).build());
     assertTrue(
         wrong.getMessage().contains("no output 'fc1'") && wrong.getMessage().contains("[mask]"),
         wrong.getMessage());
@@ -146,7 +152,7 @@ class OnnxModelsTest {
   }
 
   @Test
-  void closeTwiceIsHarmlessUseAfterCloseFails() {
+  void closeTwiceIsHarmlessUseAfterCloseFails() throws IOException {
     OnnxSegmenter seg = OnnxSegmenter.builder().build();
     seg.close();
     seg.close();
