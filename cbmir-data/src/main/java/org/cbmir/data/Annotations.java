@@ -58,10 +58,22 @@ public final class Annotations {
     if (volumes.isEmpty()) {
       return List.of();
     }
+    return attach(annotationFiles(root), volumes, listener);
+  }
+
+  /**
+   * Each volume labelled from these annotation files (LIDC XML, LUNA16 {@code annotations.csv}) as
+   * {@link #attach(Path, List, ReadListener)} does.
+   */
+  static List<DatasetExporter.Source> attach(
+      List<Path> annotationFiles, List<CtVolume> volumes, ReadListener listener) {
+    if (volumes.isEmpty()) {
+      return List.of();
+    }
     Map<String, Path> xmlBySeries = new HashMap<>();
     Map<String, List<Nodule>> luna = new HashMap<>();
     Map<String, Path> lunaFile = new HashMap<>();
-    for (Path p : annotationFiles(root)) {
+    for (Path p : annotationFiles) {
       String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
       try {
         if (name.endsWith(".xml")) {
@@ -133,7 +145,7 @@ public final class Annotations {
   }
 
   /** LIDC XML and LUNA16 {@code annotations.csv} files under a folder, or beside a file. */
-  private static List<Path> annotationFiles(Path root) throws IOException {
+  static List<Path> annotationFiles(Path root) throws IOException {
     Path folder = Files.isDirectory(root) ? root : root.toAbsolutePath().getParent();
     if (folder == null) {
       return List.of();

@@ -97,7 +97,7 @@ public final class DicomSeriesReader implements VolumeReader {
     }
   }
 
-  private static boolean looksDicom(Path p) {
+  static boolean looksDicom(Path p) {
     String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
     return n.endsWith(".dcm")
         || n.endsWith(".dicom")
@@ -125,6 +125,18 @@ public final class DicomSeriesReader implements VolumeReader {
     try (Stream<Path> s = Files.walk(path)) {
       files = s.filter(Files::isRegularFile).sorted().toList();
     }
+    List<CtVolume> volumes = readFiles(files, listener);
+    if (volumes.isEmpty() && files.isEmpty()) {
+      throw new UnreadableInputException(path, "folder is empty");
+    }
+    return volumes;
+  }
+
+  /**
+   * The volumes that these files (sorted) hold, without looking for annotations; folders among them
+   * with an annotation but no image are reported.
+   */
+  List<CtVolume> readFiles(List<Path> files, ReadListener listener) {
     List<Path> candidates = new ArrayList<>();
     Map<Path, List<Path>> otherByFolder = new LinkedHashMap<>();
     for (Path f : files) {
@@ -171,9 +183,6 @@ public final class DicomSeriesReader implements VolumeReader {
         LOG.debug("skipping series: {}", e.getMessage());
         listener.skipped(e.file(), e);
       }
-    }
-    if (volumes.isEmpty() && files.isEmpty()) {
-      throw new UnreadableInputException(path, "folder is empty");
     }
     return volumes;
   }

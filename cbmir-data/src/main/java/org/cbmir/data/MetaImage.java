@@ -68,7 +68,7 @@ public final class MetaImage implements VolumeReader {
     return isHeader(path);
   }
 
-  private static boolean isHeader(Path p) {
+  static boolean isHeader(Path p) {
     return Files.isRegularFile(p)
         && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".mhd");
   }

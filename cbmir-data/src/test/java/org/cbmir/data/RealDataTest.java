@@ -44,6 +44,40 @@ class RealDataTest {
   }
 
   @Test
+  void readingByUnitsGivesTheVolumesOfReadingTheWholeTree() throws IOException {
+    DicomSeriesReaderTest.Skips listed = new DicomSeriesReaderTest.Skips();
+    List<ArchiveUnits.Unit> units = ArchiveUnits.list(root.resolve("lidc-idri"), listed);
+    assertEquals(lidc.size(), units.size(), "one unit per series folder: " + units);
+    assertTrue(
+        listed.any("holds no DICOM images"),
+        "the radiograph study's XML folder is reported: " + listed.messages);
+    for (ArchiveUnits.Unit u : units) {
+      assertEquals(ArchiveUnits.Kind.DICOM_FOLDER, u.kind());
+      assertTrue(
+          u.annotationFiles().stream().anyMatch(f -> f.toString().endsWith(".xml")),
+          u + " carries its series' LIDC XML");
+      DicomSeriesReaderTest.Skips skipped = new DicomSeriesReaderTest.Skips();
+      List<CtVolume> read = ArchiveUnits.read(u, skipped);
+      assertEquals(1, read.size(), u + ": " + skipped.messages);
+      CtVolume v = read.get(0);
+      CtVolume whole =
+          lidc.stream().filter(w -> w.seriesUid().equals(v.seriesUid())).findFirst().orElseThrow();
+      assertEquals(whole.depth(), v.depth(), v.seriesUid());
+      assertTrue(Arrays.equals(whole.zPositionsMm(), v.zPositionsMm()), v.seriesUid());
+      float[] a = new float[v.width() * v.height()];
+      float[] b = new float[a.length];
+      for (int k = 0; k < v.depth(); k++) {
+        assertEquals(whole.sliceClass(k), v.sliceClass(k), v.seriesUid() + " slice " + k);
+        assertEquals(
+            whole.slice(k).ref().orElseThrow(), v.slice(k).ref().orElseThrow(), "slice " + k);
+        whole.copySliceInto(k, a, 0);
+        v.copySliceInto(k, b, 0);
+        assertTrue(Arrays.equals(a, b), v.seriesUid() + " slice " + k + " pixels");
+      }
+    }
+  }
+
+  @Test
   void everyLidcSeriesReadInOrder() {
     // Properties of each series, not counts: the folder grows from round to round.
     assertTrue(lidc.size() >= 2, "at least the two original series: " + lidc);
