@@ -309,6 +309,34 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
     }
   }
 
+  /**
+   * Adds a slice under an ordinal the caller chose, for loaders that number slices before writing
+   * them from many processes at once ({@code cbmir-spark}), each process its own ordinals. Later
+   * {@link #add(SliceRef, Embedding)} calls of this object continue after the highest ordinal it
+   * has seen. The node refuses an ordinal that is already taken: {@link BulkWriteException} names
+   * it.
+   *
+   * @return the ordinal
+   * @throws IllegalArgumentException if the ordinal is negative, or the embedding does not fit
+   */
+  public int add(int ordinal, SliceRef ref, Embedding embedding) {
+    if (ordinal < 0) {
+      throw new IllegalArgumentException("ordinal must be >= 0, got " + ordinal);
+    }
+    Objects.requireNonNull(ref, "ref");
+    shape.check(embedding, "embedding");
+    synchronized (this) {
+      checkOpen();
+      next = Math.max(next, ordinal + 1);
+      queue.append("{\"create\":{\"_id\":\"").append(ordinal).append("\"}}\n");
+      Documents.appendDocument(queue, ordinal, ref, embedding);
+      queue.append('\n');
+      queuedAdds.add(ordinal);
+      sendIfFull();
+      return ordinal;
+    }
+  }
+
   @Override
   public synchronized boolean remove(int ordinal) {
     checkOpen();

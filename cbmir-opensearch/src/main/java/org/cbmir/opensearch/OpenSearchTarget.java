@@ -1,5 +1,6 @@
 package org.cbmir.opensearch;
 
+import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -38,7 +39,8 @@ public record OpenSearchTarget(
     Duration requestTimeout,
     int bulkBatchSize,
     int shards,
-    int replicas) {
+    int replicas)
+    implements Serializable {
 
   /** The scheme of plain-HTTP locations, {@code opensearch://host:port/index-name}. */
   public static final String SCHEME = "opensearch";

@@ -72,7 +72,7 @@ class RealDataIT {
   }
 
   /** A search object over OpenSearch whose adds and removes are mirrored in process. */
-  private static SimilarCaseSearch mirrored(OpenSearchTarget target) {
+  private static SimilarCaseSearch mirrored(OpenSearchTarget target) throws IOException {
     try (var encoder = Models.encoder()) {
       IndexConfig config = IndexConfig.builder().matching(encoder).build();
       RetrievalIndex remote = OpenSearchIndexes.create(target, config);
