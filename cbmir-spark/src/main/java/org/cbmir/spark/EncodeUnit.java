@@ -141,8 +141,13 @@ final class EncodeUnit implements FlatMapFunction<EncodeUnit.Task, Row> {
   }
 
   private static Row error(String path, Exception why, Task task) {
-    String reason = why.getMessage() == null ? why.toString() : why.getMessage();
-    return error(path, reason, task);
+    return error(path, reason(path, why), task);
+  }
+
+  /** The message without the path that cbmir's exceptions start with: the row has it already. */
+  static String reason(String path, Exception why) {
+    String m = why.getMessage() == null ? why.toString() : why.getMessage();
+    return m.startsWith(path + ": ") ? m.substring(path.length() + 2) : m;
   }
 
   private static Row error(String path, String reason, Task task) {
