@@ -74,13 +74,17 @@ public final class ArchiveSchema {
 
   /** The slice columns for embeddings of this shape, the model in their metadata. */
   public static StructType slices(EmbeddingShape shape) {
-    Metadata model =
+    return slices(
         new MetadataBuilder()
             .putString(META_FINGERPRINT, shape.modelFingerprint())
             .putLong(META_BITS, shape.bits())
             .putLong(META_DIMENSION, shape.featureDimension())
             .putLong(META_FORMAT, FORMAT)
-            .build();
+            .build());
+  }
+
+  /** The slice columns, this metadata on the code and features. */
+  static StructType slices(Metadata model) {
     return new StructType(
         new StructField[] {
           DataTypes.createStructField(ORDINAL, DataTypes.IntegerType, false),
@@ -119,7 +123,7 @@ public final class ArchiveSchema {
    */
   public static EmbeddingShape shapeOf(StructType schema, String where) {
     List<String> names = List.of(schema.fieldNames());
-    for (StructField f : slices(new EmbeddingShape(1, 1, "x")).fields()) {
+    for (StructField f : slices(Metadata.empty()).fields()) {
       if (!names.contains(f.name())) {
         throw new IllegalArgumentException(
             where

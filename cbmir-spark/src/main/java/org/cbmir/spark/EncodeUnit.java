@@ -10,6 +10,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.cbmir.api.CbmirException;
@@ -56,8 +57,7 @@ final class EncodeUnit implements FlatMapFunction<EncodeUnit.Task, Row> {
   /** The slice columns without the ordinal, then the error's path and reason (null for slices). */
   static StructType encodedSchema() {
     List<StructField> f = new ArrayList<>();
-    for (StructField s :
-        ArchiveSchema.slices(new org.cbmir.api.EmbeddingShape(1, 1, "x")).fields()) {
+    for (StructField s : ArchiveSchema.slices(Metadata.empty()).fields()) {
       if (!s.name().equals(ArchiveSchema.ORDINAL)) {
         f.add(DataTypes.createStructField(s.name(), s.dataType(), true));
       }
