@@ -11,13 +11,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$here/results"
-java=""
-for c in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
-  [ -x "$c/bin/java" ] || continue
-  v="$("$c/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
-  if [ "${v%%.*}" -ge 21 ] 2>/dev/null; then java="$c/bin/java"; break; fi
-done
-[ -n "$java" ] || { echo "no JDK >= 21 found (set JAVA_HOME)" >&2; exit 1; }
+. "$here/find-java.sh"
 
 (cd "$root" && mvn -B -q install -DskipTests -Dmaven.javadoc.skip -pl benchmarks -am)
 # The node: the same distribution and plugin the integration tests unpack.

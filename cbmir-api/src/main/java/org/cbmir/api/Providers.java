@@ -69,6 +69,16 @@ final class Providers {
         "-D" + property + "=" + wanted + " names no provider on the class path; valid: " + names);
   }
 
+  /**
+   * The providers visible from the loader that defined the service type, not from the thread's
+   * context loader: where cbmir runs in a module layer or class loader of its own, the context
+   * loader may see another copy of the interface, whose providers are not of this type ({@code
+   * ModulePathIT} found it). Where both are one loader, as for most applications, nothing changes.
+   */
+  static <T> ServiceLoader<T> load(Class<T> type) {
+    return ServiceLoader.load(type, type.getClassLoader());
+  }
+
   /** Every provider of {@code type} on the class path, in class-path order, looked up once. */
   @SuppressWarnings("unchecked")
   static <T> List<T> all(Class<T> type) {
@@ -77,7 +87,7 @@ final class Providers {
             type,
             t -> {
               List<T> found = new ArrayList<>();
-              ServiceLoader.load(type).forEach(found::add);
+              load(type).forEach(found::add);
               return List.copyOf(found);
             });
   }

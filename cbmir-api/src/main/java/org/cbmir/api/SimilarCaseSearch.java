@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceLoader;
 
 /**
  * Similar-case search in one object: reads CT, segments and encodes it with the shipped models, and
@@ -104,7 +103,7 @@ public final class SimilarCaseSearch implements AutoCloseable {
 
   private static List<VolumeReader> readers() {
     List<VolumeReader> r = new ArrayList<>();
-    ServiceLoader.load(VolumeReader.class).forEach(r::add);
+    Providers.load(VolumeReader.class).forEach(r::add);
     return r;
   }
 

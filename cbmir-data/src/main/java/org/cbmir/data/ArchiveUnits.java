@@ -111,12 +111,7 @@ public final class ArchiveUnits {
     }
     for (var e : xmlByFolder.entrySet()) {
       if (!dicomFolders.containsKey(e.getKey())) {
-        listener.skipped(
-            e.getKey(),
-            new UnreadableInputException(
-                e.getKey(),
-                "folder holds no DICOM images, only "
-                    + e.getValue().stream().map(p -> p.getFileName().toString()).toList()));
+        listener.skipped(e.getKey(), DicomSeriesReader.noImages(e.getKey(), e.getValue()));
       }
     }
     if (units.isEmpty()) {

@@ -154,12 +154,7 @@ public final class DicomSeriesReader implements VolumeReader {
           e.getValue().stream()
               .anyMatch(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xml"));
       if (!hasImages && hasXml) {
-        listener.skipped(
-            e.getKey(),
-            new UnreadableInputException(
-                e.getKey(),
-                "folder holds no DICOM images, only "
-                    + e.getValue().stream().map(p -> p.getFileName().toString()).toList()));
+        listener.skipped(e.getKey(), noImages(e.getKey(), e.getValue()));
       }
     }
     Map<String, List<DicomSlice>> bySeries = new LinkedHashMap<>();
@@ -185,6 +180,14 @@ public final class DicomSeriesReader implements VolumeReader {
       }
     }
     return volumes;
+  }
+
+  /** The report on a folder that holds annotations (these files) but no DICOM image. */
+  static UnreadableInputException noImages(Path folder, List<Path> files) {
+    return new UnreadableInputException(
+        folder,
+        "folder holds no DICOM images, only "
+            + files.stream().map(p -> p.getFileName().toString()).toList());
   }
 
   /** Sorts, checks and stacks the slices of one series. */

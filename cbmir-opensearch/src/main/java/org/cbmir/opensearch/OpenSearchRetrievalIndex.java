@@ -300,11 +300,7 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
     synchronized (this) {
       checkOpen();
       int ordinal = next++;
-      queue.append("{\"create\":{\"_id\":\"").append(ordinal).append("\"}}\n");
-      Documents.appendDocument(queue, ordinal, ref, embedding);
-      queue.append('\n');
-      queuedAdds.add(ordinal);
-      sendIfFull();
+      queueCreate(ordinal, ref, embedding);
       return ordinal;
     }
   }
@@ -328,13 +324,18 @@ public final class OpenSearchRetrievalIndex implements RetrievalIndex {
     synchronized (this) {
       checkOpen();
       next = Math.max(next, ordinal + 1);
-      queue.append("{\"create\":{\"_id\":\"").append(ordinal).append("\"}}\n");
-      Documents.appendDocument(queue, ordinal, ref, embedding);
-      queue.append('\n');
-      queuedAdds.add(ordinal);
-      sendIfFull();
+      queueCreate(ordinal, ref, embedding);
       return ordinal;
     }
+  }
+
+  /** Queues the document of a new slice, sending the batch when full; call holding the lock. */
+  private void queueCreate(int ordinal, SliceRef ref, Embedding embedding) {
+    queue.append("{\"create\":{\"_id\":\"").append(ordinal).append("\"}}\n");
+    Documents.appendDocument(queue, ordinal, ref, embedding);
+    queue.append('\n');
+    queuedAdds.add(ordinal);
+    sendIfFull();
   }
 
   @Override
