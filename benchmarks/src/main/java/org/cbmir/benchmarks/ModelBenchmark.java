@@ -1,5 +1,6 @@
 package org.cbmir.benchmarks;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +44,7 @@ public class ModelBenchmark {
   private List<CtSlice> batch;
 
   @Setup
-  public void setup() {
+  public void setup() throws IOException {
     segmenter =
         OnnxSegmenter.builder()
             .executionProvider(ExecutionProvider.CPU)

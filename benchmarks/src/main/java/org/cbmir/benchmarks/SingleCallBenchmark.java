@@ -1,5 +1,6 @@
 package org.cbmir.benchmarks;
 
+import java.io.IOException;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.cbmir.api.CtSlice;
@@ -42,7 +43,7 @@ public class SingleCallBenchmark {
   private final SearchRequest request = SearchRequest.builder().k(10).build();
 
   @Setup
-  public void setup() {
+  public void setup() throws IOException {
     cbmir = SimilarCaseSearch.create();
     int dim = cbmir.index().featureDimension();
     int bits = cbmir.index().bits();

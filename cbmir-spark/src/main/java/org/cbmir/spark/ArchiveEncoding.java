@@ -14,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.cbmir.api.CbmirException;
 import org.cbmir.api.EmbeddingShape;
+import org.cbmir.api.IdentifierPolicy;
 import org.cbmir.api.VolumeReader.ReadListener;
 import org.cbmir.data.ArchiveUnits;
 import org.slf4j.Logger;
@@ -51,6 +52,7 @@ public final class ArchiveEncoding {
   private final int threadsPerTask;
   private final Path segmenterModel;
   private final Path encoderModel;
+  private final byte[] pseudonymKey;
 
   private ArchiveEncoding(Builder b) {
     this.inputs = List.copyOf(b.inputs);
@@ -58,6 +60,7 @@ public final class ArchiveEncoding {
     this.threadsPerTask = b.threadsPerTask;
     this.segmenterModel = b.segmenterModel;
     this.encoderModel = b.encoderModel;
+    this.pseudonymKey = b.pseudonymKey;
   }
 
   /** A builder; at least one input is required. */
@@ -117,7 +120,7 @@ public final class ArchiveEncoding {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     JavaRDD<Row> encoded =
         jsc.parallelize(tasks, slicesOut)
-            .flatMap(new EncodeUnit(spec))
+            .flatMap(new EncodeUnit(spec, pseudonymKey))
             .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> all = spark.createDataFrame(encoded, EncodeUnit.encodedSchema());
     Dataset<Row> errors =
@@ -171,6 +174,7 @@ public final class ArchiveEncoding {
     private int threadsPerTask;
     private Path segmenterModel;
     private Path encoderModel;
+    private byte[] pseudonymKey;
 
     private Builder() {}
 
@@ -203,6 +207,23 @@ public final class ArchiveEncoding {
      */
     public Builder threadsPerTask(int threads) {
       this.threadsPerTask = threads;
+      return this;
+    }
+
+    /**
+     * Stores HMAC-SHA-256 pseudonyms instead of the patient IDs and UIDs read, as {@link
+     * org.cbmir.api.IdentifierPolicy#pseudonymise(byte[])} makes them (the same key gives the
+     * pseudonyms {@code SimilarCaseSearch} stores with that policy), so that no identifier from a
+     * DICOM header reaches the tables, the index or OpenSearch. The key travels to the executors
+     * inside Spark's tasks: encrypt the cluster's RPC ({@code spark.network.crypto.enabled}) where
+     * that matters. Slices are numbered in pseudonym order.
+     *
+     * @param key at least 16 bytes (32 random bytes recommended); copied
+     * @throws IllegalArgumentException if the key is shorter than 16 bytes
+     */
+    public Builder pseudonymise(byte[] key) {
+      IdentifierPolicy.pseudonymise(key); // checks the key now, not on an executor
+      this.pseudonymKey = key.clone();
       return this;
     }
 

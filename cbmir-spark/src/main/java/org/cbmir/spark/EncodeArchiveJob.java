@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +25,10 @@ import org.cbmir.opensearch.OpenSearchTarget;
  * <p>Options: {@code --parquet DIR}, {@code --index FILE}, {@code --opensearch URI} (at least one),
  * {@code --master URL} (where spark-submit does not set one, e.g. {@code local[2]}), {@code
  * --partitions N}, {@code --threads-per-task N}, {@code --segmenter-model FILE}, {@code
- * --encoder-model FILE}; then one or more inputs. Exits with 0 when the job ran (errors in the data
- * are listed, not fatal), 2 on bad arguments, 1 when the job could not run.
+ * --encoder-model FILE}, {@code --pseudonymise-key FILE} (a file of 16 or more random bytes: store
+ * HMAC pseudonyms instead of the IDs read, see {@link ArchiveEncoding.Builder#pseudonymise}); then
+ * one or more inputs. Exits with 0 when the job ran (errors in the data are listed, not fatal), 2
+ * on bad arguments, 1 when the job could not run.
  *
  * <p>Thread-safety: a program entry point; not for concurrent use.
  */
@@ -33,7 +36,8 @@ public final class EncodeArchiveJob {
   private static final String USAGE =
       "usage: EncodeArchiveJob [--parquet DIR] [--index FILE] [--opensearch URI] [--master URL]"
           + " [--partitions N] [--threads-per-task N] [--segmenter-model FILE]"
-          + " [--encoder-model FILE] INPUT...  (at least one of --parquet, --index, --opensearch)";
+          + " [--encoder-model FILE] [--pseudonymise-key FILE] INPUT...  (at least one of"
+          + " --parquet, --index, --opensearch)";
 
   private EncodeArchiveJob() {}
 
@@ -82,12 +86,14 @@ public final class EncodeArchiveJob {
         case "--threads-per-task" -> job.threadsPerTask(number(a, v));
         case "--segmenter-model" -> job.segmenterModel(Path.of(v));
         case "--encoder-model" -> job.encoderModel(Path.of(v));
+        case "--pseudonymise-key" -> job.pseudonymise(Files.readAllBytes(Path.of(v)));
         default ->
             throw new IllegalArgumentException(
                 "unknown option "
                     + a
                     + "; valid: --parquet, --index, --opensearch, --master, --partitions,"
-                    + " --threads-per-task, --segmenter-model, --encoder-model");
+                    + " --threads-per-task, --segmenter-model, --encoder-model,"
+                    + " --pseudonymise-key");
       }
     }
     if (parquet == null && index == null && opensearch == null) {

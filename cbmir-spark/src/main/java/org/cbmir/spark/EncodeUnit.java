@@ -17,6 +17,7 @@ import org.cbmir.api.CbmirException;
 import org.cbmir.api.CtSlice;
 import org.cbmir.api.CtVolume;
 import org.cbmir.api.Embedding;
+import org.cbmir.api.IdentifierPolicy;
 import org.cbmir.api.SliceRef;
 import org.cbmir.api.VolumeReader.ReadListener;
 import org.cbmir.data.ArchiveUnits;
@@ -69,8 +70,12 @@ final class EncodeUnit implements FlatMapFunction<EncodeUnit.Task, Row> {
 
   private final ExecutorModels.Spec models;
 
-  EncodeUnit(ExecutorModels.Spec models) {
+  /** The pseudonymisation key, or null to keep identifiers as read. */
+  private final byte[] pseudonymKey;
+
+  EncodeUnit(ExecutorModels.Spec models, byte[] pseudonymKey) {
     this.models = models;
+    this.pseudonymKey = pseudonymKey;
   }
 
   @Override
@@ -83,6 +88,10 @@ final class EncodeUnit implements FlatMapFunction<EncodeUnit.Task, Row> {
             out.add(error(file == null ? task.path() : file.toString(), reason, task));
           }
         };
+    IdentifierPolicy identifiers =
+        pseudonymKey == null
+            ? IdentifierPolicy.keepAsIs()
+            : IdentifierPolicy.pseudonymise(pseudonymKey);
     List<CtVolume> volumes;
     ExecutorModels.Loaded m;
     try {
@@ -102,7 +111,7 @@ final class EncodeUnit implements FlatMapFunction<EncodeUnit.Task, Row> {
           }
           List<Embedding> e = m.encoder().encodeAll(batch, m.segmenter().segmentAll(batch));
           for (int j = 0; j < batch.size(); j++) {
-            rows.add(slice(batch.get(j).ref().orElseThrow(), e.get(j), task));
+            rows.add(slice(identifiers.apply(batch.get(j).ref().orElseThrow()), e.get(j), task));
           }
         }
       } catch (RuntimeException e) {
@@ -110,9 +119,9 @@ final class EncodeUnit implements FlatMapFunction<EncodeUnit.Task, Row> {
             error(
                 task.path(),
                 "series "
-                    + v.seriesUid()
+                    + identifiers.seriesUid(v.seriesUid())
                     + " of patient "
-                    + v.patientId()
+                    + identifiers.patientId(v.patientId())
                     + " could not be encoded: "
                     + e,
                 task));

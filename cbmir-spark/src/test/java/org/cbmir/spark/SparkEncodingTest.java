@@ -273,6 +273,30 @@ class SparkEncodingTest {
   }
 
   @Test
+  void identifiersArePseudonymisedBeforeTheyLeaveTheExecutors() throws IOException {
+    Path covid = data.resolve("covid19-ny-sbu");
+    byte[] key =
+        "a key of thirty-two bytes, test!".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    org.cbmir.api.IdentifierPolicy policy = org.cbmir.api.IdentifierPolicy.pseudonymise(key);
+    List<org.cbmir.api.SliceRef> plain;
+    List<org.cbmir.api.SliceRef> hidden;
+    try (EncodedArchive a = ArchiveEncoding.builder().input(covid).build().encode(spark)) {
+      plain = a.slices().collectAsList().stream().map(EncodedArchive::ref).toList();
+    }
+    try (EncodedArchive a =
+        ArchiveEncoding.builder().input(covid).pseudonymise(key).build().encode(spark)) {
+      hidden = a.slices().collectAsList().stream().map(EncodedArchive::ref).toList();
+    }
+    assertEquals(
+        plain.stream().map(policy::apply).collect(java.util.stream.Collectors.toSet()),
+        java.util.Set.copyOf(hidden),
+        "the policy's pseudonyms, as SimilarCaseSearch would store them");
+    assertTrue(hidden.stream().allMatch(r -> r.patientId().startsWith("anon-")), "" + hidden);
+    assertThrows(
+        IllegalArgumentException.class, () -> ArchiveEncoding.builder().pseudonymise(new byte[8]));
+  }
+
+  @Test
   void aTableWithoutTheModelIsRefused() {
     Path plain = dir.resolve("plain/" + EncodedArchive.SLICES);
     spark.range(3).toDF("ordinal").write().parquet(plain.toString());
