@@ -92,7 +92,10 @@ public final class ArchiveEncoding {
             @Override
             public void skipped(Path file, CbmirException reason) {
               listingErrors.add(
-                  RowFactory.create(String.valueOf(file), reason.getMessage(), input.toString()));
+                  RowFactory.create(
+                      String.valueOf(file),
+                      EncodeUnit.reason(String.valueOf(file), reason),
+                      input.toString()));
             }
           };
       for (ArchiveUnits.Unit u : ArchiveUnits.list(input, listener)) {

@@ -217,6 +217,11 @@ class SparkEncodingTest {
       for (String bad : List.of("zz-truncated.dcm", "scan.mhd", "holds no DICOM images")) {
         assertTrue(errors.stream().anyMatch(e -> e.contains(bad)), bad + " reported: " + errors);
       }
+      for (Row e : archive.errors().collectAsList()) {
+        assertTrue(
+            !e.getString(1).startsWith(e.getString(0)),
+            "the reason does not repeat the path: " + e);
+      }
       assertTrue(
           skipped.stream().anyMatch(s -> s.endsWith("zz-truncated.dcm")),
           "the single JVM skipped it too: " + skipped);
