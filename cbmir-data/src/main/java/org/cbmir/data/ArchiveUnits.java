@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.cbmir.api.CtVolume;
 import org.cbmir.api.UnreadableInputException;
@@ -82,7 +84,7 @@ public final class ArchiveUnits {
     if (Files.isRegularFile(root)) {
       return List.of(new Unit(root, single(root), Annotations.annotationFiles(root)));
     }
-    Map<Path, Boolean> dicomFolders = new TreeMap<>();
+    Set<Path> dicomFolders = new TreeSet<>();
     List<Path> headers = new ArrayList<>();
     Map<Path, List<Path>> xmlByFolder = new TreeMap<>();
     List<Path> csvs = new ArrayList<>();
@@ -95,13 +97,16 @@ public final class ArchiveUnits {
           xmlByFolder.computeIfAbsent(f.getParent(), k -> new ArrayList<>()).add(f);
         } else if (n.equals("annotations.csv")) {
           csvs.add(f);
-        } else if (DicomSeriesReader.looksDicom(f) || DicomFileMeta.hasMarker(f)) {
-          dicomFolders.put(f.getParent(), Boolean.TRUE);
+        } else if (!dicomFolders.contains(f.getParent())
+            && (DicomSeriesReader.looksDicom(f) || DicomFileMeta.hasMarker(f))) {
+          // One DICOM file makes its folder a unit: the rest of the folder is not opened here
+          // (archives from a PACS have millions of files without an extension).
+          dicomFolders.add(f.getParent());
         }
       }
     }
     List<Unit> units = new ArrayList<>();
-    for (Path folder : dicomFolders.keySet()) {
+    for (Path folder : dicomFolders) {
       List<Path> notes = new ArrayList<>(xmlByFolder.getOrDefault(folder, List.of()));
       notes.addAll(csvs);
       units.add(new Unit(folder, Kind.DICOM_FOLDER, notes.stream().sorted().toList()));
@@ -110,7 +115,7 @@ public final class ArchiveUnits {
       units.add(new Unit(h, Kind.METAIMAGE, csvs));
     }
     for (var e : xmlByFolder.entrySet()) {
-      if (!dicomFolders.containsKey(e.getKey())) {
+      if (!dicomFolders.contains(e.getKey())) {
         listener.skipped(e.getKey(), DicomSeriesReader.noImages(e.getKey(), e.getValue()));
       }
     }

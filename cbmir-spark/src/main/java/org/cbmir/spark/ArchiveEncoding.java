@@ -112,17 +112,17 @@ public final class ArchiveEncoding {
             encoderModel == null ? null : encoderModel.toString(),
             threads);
     EmbeddingShape shape = ExecutorModels.get(spec).encoder().shape();
-    int slicesOut = partitions > 0 ? partitions : Math.max(1, tasks.size());
+    int partitionCount = partitions > 0 ? partitions : Math.max(1, tasks.size());
     LOG.info(
         "encoding {} units of {} in {} partitions, {} ONNX Runtime threads a task, model {}",
         tasks.size(),
         inputs,
-        slicesOut,
+        partitionCount,
         threads,
         shape);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     JavaRDD<Row> encoded =
-        jsc.parallelize(tasks, slicesOut)
+        jsc.parallelize(tasks, partitionCount)
             .flatMap(new EncodeUnit(spec, pseudonymKey))
             .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> all = spark.createDataFrame(encoded, EncodeUnit.encodedSchema());
@@ -159,15 +159,18 @@ public final class ArchiveEncoding {
         spark
             .createDataFrame(numbered, ArchiveSchema.slices(shape))
             .persist(StorageLevel.MEMORY_AND_DISK());
-    EncodedArchive out = new EncodedArchive(slices, errors.cache(), shape, encoded);
+    Dataset<Row> errorTable = errors.cache();
     long n = slices.count();
+    long e = errorTable.count();
+    // Both tables are cached now; the encoder's output they were made from need not be kept too.
+    encoded.unpersist();
     LOG.info(
         "encoded {} slices of {} units in {} s; {} errors",
         n,
         tasks.size(),
         (System.nanoTime() - start) / 1_000_000_000L,
-        out.errors().count());
-    return out;
+        e);
+    return new EncodedArchive(slices, errorTable, shape);
   }
 
   /** Builder for {@link ArchiveEncoding}; checked in {@link #build()}. Not thread-safe. */

@@ -39,6 +39,9 @@ public final class EncodeArchiveJob {
           + " [--encoder-model FILE] [--pseudonymise-key FILE] INPUT...  (at least one of"
           + " --parquet, --index, --opensearch)";
 
+  /** Errors printed; the error table has them all. */
+  private static final int SHOWN_ERRORS = 20;
+
   private EncodeArchiveJob() {}
 
   /** Runs the job; see the class comment for the arguments. */
@@ -120,14 +123,18 @@ public final class EncodeArchiveJob {
           spark.version(),
           spark.sparkContext().master(),
           archive.shape());
-      List<Row> errors = archive.errors().collectAsList();
+      long errorCount = archive.errors().count();
       out.printf(
           Locale.ROOT,
           "%d files, series or units not encoded%s%n",
-          errors.size(),
-          errors.isEmpty() ? "" : ":");
-      for (Row e : errors) {
+          errorCount,
+          errorCount == 0 ? "" : ":");
+      // The first few here; all of them in the error table (Parquet's errors/).
+      for (Row e : archive.errors().takeAsList(SHOWN_ERRORS)) {
         out.println("  " + e.getString(0) + ": " + e.getString(1));
+      }
+      if (errorCount > SHOWN_ERRORS) {
+        out.println("  ... and " + (errorCount - SHOWN_ERRORS) + " more in the error table");
       }
       if (parquet != null) {
         archive.writeParquet(parquet);

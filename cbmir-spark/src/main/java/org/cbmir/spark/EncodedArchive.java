@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.ForeachPartitionFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -50,15 +49,12 @@ public final class EncodedArchive implements AutoCloseable {
   private final Dataset<Row> slices;
   private final Dataset<Row> errors;
   private final EmbeddingShape shape;
-  private final JavaRDD<Row> cached;
   private boolean closed;
 
-  EncodedArchive(
-      Dataset<Row> slices, Dataset<Row> errors, EmbeddingShape shape, JavaRDD<Row> cached) {
+  EncodedArchive(Dataset<Row> slices, Dataset<Row> errors, EmbeddingShape shape) {
     this.slices = slices;
     this.errors = errors;
     this.shape = shape;
-    this.cached = cached;
   }
 
   /**
@@ -82,7 +78,7 @@ public final class EncodedArchive implements AutoCloseable {
         Files.isDirectory(e)
             ? spark.read().parquet(e.toString())
             : spark.createDataFrame(List.<Row>of(), ArchiveSchema.errors());
-    return new EncodedArchive(slices, errors, shape, null);
+    return new EncodedArchive(slices, errors, shape);
   }
 
   /** One row a slice, numbered; columns in {@link ArchiveSchema}. */
@@ -239,8 +235,5 @@ public final class EncodedArchive implements AutoCloseable {
     closed = true;
     slices.unpersist();
     errors.unpersist();
-    if (cached != null) {
-      cached.unpersist();
-    }
   }
 }

@@ -79,8 +79,7 @@ class OpenSearchLoadIT {
         new EncodedArchive(
             table(spark, rnd),
             spark.createDataFrame(List.<Row>of(), ArchiveSchema.errors()),
-            SHAPE,
-            null)) {
+            SHAPE)) {
       assertEquals(SLICES, archive.writeOpenSearch(target));
       Path file = dir.resolve("same.cbmir");
       archive.writeIndex(file);
